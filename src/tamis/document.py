@@ -3,8 +3,7 @@
 A `Document` is what a reader yields; it never changes its `text` (the original). Stages add to
 `Document.state`, a `DocState` holding the normalized text, its lines, signals and the decisions of
 the policy. An `Edit` is one replaced span of the *original* text; a document's edits, sorted and
-non-overlapping, turn the original into the cleaned text and back again (`apply_edits` /
-`rebuild_original`).
+non-overlapping, turn the original into the cleaned text and back again (see `tamis.edits`).
 """
 
 from __future__ import annotations
@@ -58,30 +57,3 @@ class Quarantined:
     error: str
     id: str | None = None
     raw: str | None = None  # a prefix of the offending input, for the user to look at
-
-
-def apply_edits(original: str, edits: list[Edit]) -> str:
-    """The cleaned text: `original` with every edit's span replaced (edits sorted, non-overlapping)."""
-    parts: list[str] = []
-    pos = 0
-    for e in edits:
-        parts.append(original[pos : e.start])
-        parts.append(e.repl)
-        pos = e.end
-    parts.append(original[pos:])
-    return "".join(parts)
-
-
-def rebuild_original(cleaned: str, edits: list[Edit]) -> str:
-    """Invert `apply_edits`: put every edit's original text back into the cleaned text."""
-    parts: list[str] = []
-    pos_clean = 0  # position in `cleaned`
-    pos_orig = 0  # matching position in the original
-    for e in edits:
-        gap = e.start - pos_orig  # untouched original text before this edit
-        parts.append(cleaned[pos_clean : pos_clean + gap])
-        parts.append(e.orig)
-        pos_clean += gap + len(e.repl)
-        pos_orig = e.end
-    parts.append(cleaned[pos_clean:])
-    return "".join(parts)

@@ -1,0 +1,164 @@
+"""A document's journey: normalize → segment → signals → policy → output record.
+
+`Cleaner.process` is a pure function of a batch of documents (plus the models and config it was
+built with), so a local process pool and Ray run the same code. Signals are computed in
+`compute_signals`; `decide` turns stored signals into edits and a decision and is all that
+`tamis apply` re-runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tamis.document import Document, Edit
+from tamis.edits import apply_edits, compose_edits
+from tamis.normalize.unicode import NormalizeConfig, normalize_text
+from tamis.policy.lines import LineSignals, decide_lines, removal_spans
+from tamis.policy.rules import check_document, rules_for
+from tamis.segment.lines import split_lines
+from tamis.segment.words import count_words
+from tamis.signals.document import document_signals
+from tamis.signals.langid import LanguageIdentifier
+from tamis.signals.line_features import line_features
+from tamis.signals.line_model import LineModel
+
+MAX_PASSES = 4  # line scoring is repeated on the surviving lines until nothing more goes
+
+
+@dataclass(slots=True)
+class Signals:
+    """Everything the policy needs, stored beside the output so decisions can be re-made."""
+
+    norm_edits: list[Edit]
+    lang: str
+    lang_score: float
+    lines: LineSignals
+    passes: int = 1
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "norm_edits": [e.to_json() for e in self.norm_edits],
+            "lang": self.lang,
+            "lang_score": round(self.lang_score, 4),
+            "lines": self.lines.to_json(),
+            "passes": self.passes,
+        }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "Signals":
+        return cls([Edit.from_json(e) for e in d["norm_edits"]], d["lang"], d["lang_score"],
+                   LineSignals.from_json(d["lines"]), d.get("passes", 1))
+
+
+@dataclass(slots=True)
+class Result:
+    """The outcome for one document: where it goes and the record written there."""
+
+    kind: str  # "kept" | "rejected" | "quarantined"
+    record: dict[str, Any]
+    signals: dict[str, Any] | None = None  # the stored signals (kept and rejected only)
+    lang: str = "und"
+    bytes_in: int = 0
+    bytes_out: int = 0
+    removed: dict[str, list[int]] = field(default_factory=dict)  # reason -> [lines, chars]
+
+
+class Cleaner:
+    """Holds the models and config; `process` maps a batch of documents to results."""
+
+    def __init__(self, config: dict[str, Any]):
+        self.config = config
+        self.norm_cfg = NormalizeConfig(**config["normalize"])
+        self.langid = LanguageIdentifier(config["langid"]["model"])
+        self.lid_chars = int(config["langid"]["max_chars"])
+        self.line_model = LineModel.load(config["lines"]["model"])
+        self.policy = config["policy"]
+
+    def process(self, docs: list[Document]) -> list[Result]:
+        return [self._process_safely(d) for d in docs]
+
+    def _process_safely(self, doc: Document) -> Result:
+        # One document's failure must not lose the batch: it goes to quarantine with the error.
+        try:
+            return self.process_one(doc)
+        except Exception as exc:  # noqa: BLE001 - anything a document triggers is reported, not raised
+            return quarantine_result(doc.source, doc.position, f"{type(exc).__name__}: {exc}", doc.id,
+                                     len(doc.text.encode("utf-8", "replace")))
+
+    def process_one(self, doc: Document) -> Result:
+        normalized, sig = self.compute_signals(doc.text)
+        return decide(doc, normalized, sig, self.policy, self.line_model.threshold)
+
+    def compute_signals(self, original: str) -> tuple[str, Signals]:
+        normalized, norm_edits = normalize_text(original, self.norm_cfg)
+        lines, _ = split_lines(normalized)
+        lang, lang_score = self.langid.identify(normalized[: self.lid_chars].replace("\n", " "))
+        words = [count_words(x) for x in lines]
+        no_collapse = {**self.policy["lines"], "collapse_blank_lines": False}
+        min_words = no_collapse["min_other_language_words"]
+        para_lang = [""] * len(lines)
+        para_prob = [0.0] * len(lines)
+        long_idx = [i for i, w in enumerate(words) if w >= min_words]
+        for i, (plang, pprob) in zip(long_idx, self.langid.identify_paragraphs([lines[i] for i in long_idx], lang)):
+            para_lang[i], para_prob[i] = plang, pprob
+        n = len(lines)
+        sig = LineSignals([0.0] * n, para_lang, para_prob, words)
+        active = [i for i in range(n) if lines[i].strip()]  # blank lines are not scored
+        passes = 0
+        # Score the surviving lines again until the decisions stop changing: cleaning a cleaned
+        # text then changes nothing. Each line keeps the score of the pass that last saw it.
+        while active and passes < MAX_PASSES:
+            passes += 1
+            scores = self.line_model.score(line_features([lines[i] for i in active], lang))
+            for k, i in enumerate(active):
+                sig.score[i] = float(scores[k])
+            decisions = decide_lines(lines, sig, lang, no_collapse, self.line_model.threshold)
+            survivors = [i for i, d in enumerate(decisions) if d is None and lines[i].strip()]
+            if survivors == active:
+                break
+            active = survivors
+        return normalized, Signals(norm_edits, lang, lang_score, sig, passes)
+
+
+def decide(doc: Document, normalized: str, sig: Signals, policy: dict[str, Any], default_threshold: float) -> Result:
+    """Apply the policy to stored signals: line edits, document signals, keep or reject."""
+    lines, starts = split_lines(normalized)
+    decisions = decide_lines(lines, sig.lines, sig.lang, policy["lines"], default_threshold)
+    spans = removal_spans(lines, starts, decisions)
+    edits = compose_edits(sig.norm_edits, spans, doc.text, normalized)
+    cleaned = apply_edits(doc.text, edits)
+    removed: dict[str, list[int]] = {}
+    for e in edits:
+        r = removed.setdefault(e.reason, [0, 0])
+        r[0] += 1 if e.reason != "unicode-repair" else 0
+        r[1] += len(e.orig) - len(e.repl)
+    kept_lines = sum(1 for i, d in enumerate(decisions) if d is None and lines[i].strip())
+    total_lines = sum(1 for x in lines if x.strip())
+    doc_sig = document_signals(cleaned, len(doc.text), kept_lines, total_lines, sig.lang_score)
+    failures = check_document(rules_for(policy, sig.lang), doc_sig)
+    record: dict[str, Any] = {"id": doc.id, "text": cleaned, "lang": sig.lang, "lang_score": round(sig.lang_score, 4)}
+    for k, v in doc.meta.items():
+        if k not in record and not k.startswith("_"):
+            record[k] = v
+    record["edits"] = [e.to_json() for e in edits]
+    record["signals"] = doc_sig
+    if failures:
+        record["reasons"] = failures
+    return Result(
+        kind="rejected" if failures else "kept",
+        record=record,
+        signals={"id": doc.id, **sig.to_json()},
+        lang=sig.lang,
+        bytes_in=len(doc.text.encode("utf-8")),
+        bytes_out=len(cleaned.encode("utf-8")),
+        removed=removed,
+    )
+
+
+def quarantine_result(source: str, position: int, error: str, doc_id: str | None = None, bytes_in: int = 0,
+                      raw: str | None = None) -> Result:
+    record: dict[str, Any] = {"id": doc_id, "source": source, "position": position, "error": error}
+    if raw is not None:
+        record["raw"] = raw
+    return Result(kind="quarantined", record=record, bytes_in=bytes_in)
