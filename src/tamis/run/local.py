@@ -101,9 +101,13 @@ def run_clean(inputs: list[str], out_dir: str, config: dict[str, Any], opts: Run
                 while pending:
                     b, fut = pending.popleft()
                     consume(b, fut.result())
+    except BaseException:
+        for w in writers.values():
+            w.abort()  # no partial shard is published for a failed run
+        raise
     finally:
-        shards = {k: w.close() for k, w in writers.items()}
         meter.close()
+    shards = {k: w.close() for k, w in writers.items()}
     elapsed = max(time.perf_counter() - start, 1e-9)
     n = summary.docs["read"]
     mb = summary.bytes["in"] / 1e6
