@@ -143,7 +143,15 @@ def iter_lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
 # ---------------------------------------------------------------- JSON
 
 if orjson is not None:
-    json_loads: Callable[[bytes | str], Any] = orjson.loads
+
+    def json_loads(data: bytes | str) -> Any:
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            # orjson rejects escaped lone surrogates that the standard library accepts (and that
+            # our writer emits for such text): let the standard parser have the last word.
+            return json.loads(data)
+
 else:
     json_loads = json.loads
 
