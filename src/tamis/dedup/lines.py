@@ -1,0 +1,255 @@
+"""Boilerplate learnt across documents: lines and line-end sentences that recur in many documents.
+
+Two passes, bounded memory. Pass 1 (`LineCounter.add`) hashes each document's candidate segments
+(see `LineConfig`) and appends the 64-bit keys to shard files on disk; `finalize` counts each shard
+(documents per key) and keeps in memory only the keys seen in at least `min_docs` documents. Pass 2
+(`annotate`) finds a document's repeated segments, with their counts and character spans, for the
+policy to remove. Keys include the site, so counting is per site when the caller knows it
+(`site_of(url)` helps) and corpus-wide otherwise.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import unicodedata
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+from urllib.parse import urlsplit
+
+import numpy as np
+import regex
+import xxhash
+
+from tamis.dedup.config import LineConfig
+from tamis.dedup.store import ShardSet
+
+_SENTENCE_END = regex.compile(r"(?<=[.!?…؟。！？])\s+")
+_EDGE_JUNK = regex.compile(r"^[\p{P}\p{S}\s]+|[\p{P}\p{S}\s]+$")
+_DIGIT = regex.compile(r"\p{Nd}+")
+_HAS_LETTER = regex.compile(r"\p{L}")
+_WIDE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
+KEY = np.dtype([("key", "<u8")])
+COUNTED = np.dtype([("key", "<u8"), ("count", "<u8")])
+_SEEN_BITS = 22  # size of the "seen once" filter that decides which texts to remember (4 MiB)
+
+
+def site_of(url: str | None) -> str | None:
+    """The host of a URL without "www.", the unit of per-site counting (None if there is none)."""
+    if not url:
+        return None
+    host = (urlsplit(url if "//" in url else "//" + url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host or None
+
+
+def normalize_segment(text: str, fold_digits: bool = True) -> str:
+    """The form in which segments are compared: NFKC, casefolded, each run of digits as 0, spaces folded, ends trimmed."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if fold_digits:
+        text = _DIGIT.sub("0", text)
+    stripped = _EDGE_JUNK.sub("", " ".join(text.split()))
+    return stripped or " ".join(text.split())  # a line of symbols only ("* * *") is its own key
+
+
+def _words(text: str) -> int:
+    n = len(text.split())
+    if n <= 2 and len(text) > 8 and _WIDE.search(text):  # unspaced scripts: about 2 characters a word
+        n = max(n, len(text) // 2)
+    return n
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """A candidate span of a document: line `line`, characters [start, end) of that line."""
+
+    line: int
+    start: int
+    end: int
+    kind: str  # "line": the whole line; "sentence": an edge sentence of a long line
+    norm: str
+
+
+def candidate_segments(lines: Sequence[str], cfg: LineConfig) -> list[Segment]:
+    """The spans of a document that could be repeated boilerplate (see `LineConfig`)."""
+    out: list[Segment] = []
+    for no, line in enumerate(lines):
+        if not line or line.isspace():
+            continue
+        words = _words(line)
+        if words <= cfg.max_line_words and _HAS_LETTER.search(line):
+            lo = len(line) - len(line.lstrip())
+            out.append(Segment(no, lo, len(line.rstrip()), "line", normalize_segment(line, cfg.fold_digits)))
+        if words <= cfg.max_segment_words:
+            continue
+        bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(line)]
+        if len(bounds) < 2:
+            continue
+        spans = [(bounds[i], (bounds[i + 1] if i + 1 < len(bounds) else len(line))) for i in range(len(bounds))]
+        k = cfg.edge_segments
+        picked = sorted(set(range(min(k, len(spans)))) | set(range(max(len(spans) - k, 0), len(spans))))
+        for i in picked:
+            s, e = spans[i]
+            piece = line[s:e]
+            if _words(piece) <= cfg.max_segment_words and _HAS_LETTER.search(piece):
+                s += len(piece) - len(piece.lstrip())
+                e -= len(piece) - len(piece.rstrip())
+                out.append(Segment(no, s, e, "sentence", normalize_segment(piece, cfg.fold_digits)))
+    return out
+
+
+def segment_key(site: str | None, norm: str) -> int:
+    return xxhash.xxh3_64_intdigest(f"{site or ''}\x1f{norm}".encode("utf-8"))
+
+
+@dataclass(frozen=True, slots=True)
+class RepeatedLine:
+    """A segment text seen in `count` documents of `site` ("" = corpus-wide)."""
+
+    site: str
+    text: str | None  # an example of the original text (None if none was remembered)
+    count: int
+    key: int
+
+
+@dataclass(frozen=True, slots=True)
+class RepeatedSpan:
+    """A span of one document that is repeated boilerplate: line `line`, characters [start, end)."""
+
+    line: int
+    start: int
+    end: int
+    count: int  # documents (of the site) holding the same normalised text
+    kind: str  # "line" or "sentence"
+
+
+class LineCounter:
+    """Counts candidate segments across a corpus (pass 1), then marks the frequent ones (pass 2)::
+
+        counter = LineCounter()             # counts live in a temporary folder, or in `path`
+        for doc in corpus:
+            counter.add(doc.text.split("\\n"), site=site_of(doc.url))
+        counter.frequent(top=20)            # the most repeated segments, with counts
+        counter.annotate(doc.text.split("\\n"), site=site_of(doc.url))   # spans to remove
+    """
+
+    def __init__(self, cfg: LineConfig | None = None, path: str | Path | None = None) -> None:
+        self.cfg = cfg or LineConfig()
+        self._tmp = None
+        if path is None:
+            self._tmp = tempfile.mkdtemp(prefix="tamis-lines-")
+            self._cleanup = weakref.finalize(self, shutil.rmtree, self._tmp, True)
+            path = self._tmp
+        self.path = Path(path)
+        n = self.cfg.num_partitions
+        self._shards = ShardSet(self.path, n, KEY, lambda r: ((r["key"] >> np.uint64(40)) % np.uint64(n)).astype(np.int64), sorted_dtype=COUNTED)
+        self._seen = np.zeros(1 << _SEEN_BITS, dtype=bool)
+        self._samples: dict[int, tuple[str, str]] = {}
+        self._pending: list[int] = []
+        self._freq_keys = np.zeros(0, dtype=np.uint64)
+        self._freq_counts = np.zeros(0, dtype=np.uint64)
+        self._stale = False
+        self.docs = 0
+
+    def add(self, doc_lines: str | Sequence[str], site: str | None = None) -> None:
+        """Count one document's candidate segments (each distinct one once)."""
+        lines = doc_lines.split("\n") if isinstance(doc_lines, str) else doc_lines
+        keys = set()
+        for seg in candidate_segments(lines, self.cfg):
+            key = segment_key(site, seg.norm)
+            if key in keys:
+                continue
+            keys.add(key)
+            cell = key & ((1 << _SEEN_BITS) - 1)
+            if self._seen[cell] and key not in self._samples and len(self._samples) < self.cfg.max_samples:
+                self._samples[key] = (site or "", lines[seg.line][seg.start : seg.end])
+            self._seen[cell] = True
+        self._pending.extend(keys)
+        if len(self._pending) >= 1 << 16:
+            self._flush()
+        self.docs += 1
+        self._stale = True
+
+    def _flush(self) -> None:
+        if self._pending:
+            rec = np.zeros(len(self._pending), dtype=KEY)
+            rec["key"] = np.array(self._pending, dtype=np.uint64)
+            self._shards.append(rec)
+            self._pending = []
+
+    def finalize(self) -> None:
+        """Count every shard; keep the keys of at least `min_docs` documents in memory."""
+        self._flush()
+        keys, counts = [], []
+        for shard, counted, new in self._shards.shards():
+            if new.size:
+                k, c = np.unique(new["key"], return_counts=True)
+                allk = np.concatenate((counted["key"], k))
+                allc = np.concatenate((counted["count"], c.astype(np.uint64)))
+                uk, inv = np.unique(allk, return_inverse=True)
+                uc = np.bincount(inv, weights=allc).astype(np.uint64)
+                counted = np.zeros(uk.size, dtype=COUNTED)
+                counted["key"], counted["count"] = uk, uc
+                self._shards.rewrite(shard, counted)
+            hit = counted["count"] >= self.cfg.min_docs
+            keys.append(counted["key"][hit])
+            counts.append(counted["count"][hit])
+        k = np.concatenate(keys) if keys else np.zeros(0, dtype=np.uint64)
+        c = np.concatenate(counts) if counts else np.zeros(0, dtype=np.uint64)
+        order = np.argsort(k)
+        self._freq_keys, self._freq_counts = k[order], c[order]
+        self._stale = False
+
+    def _lookup(self, keys: np.ndarray) -> np.ndarray:
+        if self._stale:
+            self.finalize()
+        pos = np.searchsorted(self._freq_keys, keys)
+        pos = np.minimum(pos, max(self._freq_keys.size - 1, 0))
+        found = self._freq_keys.size > 0
+        hit = (self._freq_keys[pos] == keys) if found else np.zeros(keys.size, dtype=bool)
+        return np.where(hit, self._freq_counts[pos] if found else 0, 0).astype(np.int64)
+
+    def count(self, text: str, site: str | None = None) -> int:
+        """Documents (of `site`) holding this segment, when at least `min_docs`; else 0."""
+        key = segment_key(site, normalize_segment(text, self.cfg.fold_digits))
+        return int(self._lookup(np.array([key], dtype=np.uint64))[0])
+
+    def frequent(self, min_docs: int | None = None, top: int | None = None) -> list[RepeatedLine]:
+        """Segments seen in at least `min_docs` documents (>= cfg.min_docs), most frequent first."""
+        if self._stale:
+            self.finalize()
+        min_docs = max(min_docs or self.cfg.min_docs, self.cfg.min_docs)
+        sel = np.flatnonzero(self._freq_counts >= min_docs)
+        sel = sel[np.lexsort((self._freq_keys[sel], -self._freq_counts[sel].astype(np.int64)))]
+        if top is not None:
+            sel = sel[:top]
+        out = []
+        for i in sel.tolist():
+            key = int(self._freq_keys[i])
+            site, text = self._samples.get(key, ("", None))
+            out.append(RepeatedLine(site=site, text=text, count=int(self._freq_counts[i]), key=key))
+        return out
+
+    def annotate(self, doc_lines: str | Sequence[str], site: str | None = None, min_docs: int | None = None) -> list[RepeatedSpan]:
+        """The repeated spans of one document (pass 2): whole lines, else edge sentences of long lines."""
+        lines = doc_lines.split("\n") if isinstance(doc_lines, str) else doc_lines
+        segs = candidate_segments(lines, self.cfg)
+        if not segs:
+            return []
+        keys = np.array([segment_key(site, s.norm) for s in segs], dtype=np.uint64)
+        counts = self._lookup(keys)
+        threshold = max(min_docs or self.cfg.min_docs, self.cfg.min_docs)
+        whole = {s.line for s, c in zip(segs, counts) if c >= threshold and s.kind == "line"}
+        out = []
+        for s, c, k in zip(segs, counts.tolist(), keys.tolist()):
+            if c < threshold or (s.kind == "sentence" and s.line in whole):
+                continue
+            if k not in self._samples and len(self._samples) < self.cfg.max_samples:
+                self._samples[k] = (site or "", lines[s.line][s.start : s.end])
+            out.append(RepeatedSpan(s.line, s.start, s.end, c, s.kind))
+        return out
+
+    def close(self) -> None:
+        if self._tmp is not None:
+            self._cleanup()

@@ -1,0 +1,156 @@
+"""Character classes and text normalisation shared by the deduplication passes.
+
+Everything works on arrays of code points (numpy uint32) so a whole batch of documents is
+classified, folded and hashed in a few vectorised steps instead of a Python loop per character.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+import numpy as np
+import regex
+import xxhash
+
+from tamis.dedup.config import ExactConfig
+
+# Character classes (values of `char_classes()`).
+SPACE = 0  # whitespace, controls, unassigned: separates tokens
+LETTER = 1  # letters, spacing marks, non-decimal numbers: part of a word
+IDEOGRAPH = 2  # Han, kana, Bopomofo: one token per character
+IGNORABLE = 3  # nonspacing/enclosing marks, format characters, tatweel: dropped before tokenising
+SEA = 4  # Thai, Lao, Khmer, Myanmar (written without spaces): one token per character
+PUNCT = 5  # punctuation and symbols
+DIGIT = 6  # decimal digits: part of a word
+
+# Token kind of each class: 0 = none, 1 = word character, 2 / 4 = a token by itself.
+TOKEN_KIND = np.array([0, 1, 2, 0, 4, 0, 1], dtype=np.uint8)
+
+_CLASS_PATTERNS = [  # later patterns override earlier ones
+    (LETTER, r"[\p{L}\p{Mc}\p{N}]+"),
+    (DIGIT, r"\p{Nd}+"),
+    (PUNCT, r"[\p{P}\p{S}]+"),
+    (IGNORABLE, r"[\p{Mn}\p{Me}\p{Cf}\u0640]+"),
+    (IDEOGRAPH, r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Bopomofo}]+"),
+    (SEA, r"[\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]+"),
+]
+
+
+@lru_cache(maxsize=1)
+def char_classes() -> np.ndarray:
+    """Class of every code point (uint8 array of 0x110000 entries, built once per process)."""
+    everything = np.arange(0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    table = np.zeros(0x110000, dtype=np.uint8)
+    for cls, pattern in _CLASS_PATTERNS:
+        for m in regex.finditer(pattern, everything):
+            seg = table[m.start() : m.end()]
+            if cls in (IDEOGRAPH, SEA):  # scripts also hold marks and punctuation: keep those
+                seg[(seg == LETTER) | (seg == DIGIT)] = cls
+            else:
+                seg[:] = cls
+    table.setflags(write=False)
+    return table
+
+
+def codepoints(text: str) -> np.ndarray:
+    """The code points of `text` as a uint32 array (lone surrogates pass through)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+
+
+def nfc(text: str) -> str:
+    """NFC, skipping the work when the text already is (the common case)."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
+@lru_cache(maxsize=2)
+def fold_table(casefold: bool = True) -> np.ndarray:
+    """Code point -> code point map applying NFKC (and casefolding) where the result is one code point.
+
+    Full NFKC is slow on text that is not already in that form (any non-breaking space or ellipsis);
+    this table gets the same effect for nearly everything that matters to deduplication (full-width
+    forms, compatibility letters, Arabic presentation forms of one letter, case) with one lookup.
+    Mappings to several code points (ligatures, "ß" -> "ss") are left alone.
+    """
+    table = np.arange(0x110000, dtype=np.uint32)
+    everything = table.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    skip = r"[^\p{Cn}\p{Co}\p{Cs}\p{Unified_Ideograph}\p{Hangul}]+"  # nothing to map in these
+    for m in regex.finditer(skip, everything):
+        for c in range(m.start(), m.end()):
+            ch = chr(c)
+            out = unicodedata.normalize("NFKC", ch)
+            if casefold:
+                out = unicodedata.normalize("NFKC", out.casefold())
+            if len(out) == 1 and out != ch:
+                table[c] = ord(out)
+    table.setflags(write=False)
+    return table
+
+
+def folded_codepoints(text: str, casefold: bool = True) -> np.ndarray:
+    """NFC, then the one-code-point NFKC (+ casefold) mappings of `fold_table`, as code points."""
+    return fold_table(casefold)[codepoints(nfc(text))]
+
+
+def normalized_codepoints(text: str, cfg: ExactConfig) -> np.ndarray:
+    """The text as exact deduplication compares it, as code points."""
+    if cfg.unicode_form == "NFKC":
+        cp = folded_codepoints(text, cfg.casefold)
+    else:
+        text = unicodedata.normalize(cfg.unicode_form, text) if cfg.unicode_form != "none" else text
+        cp = codepoints(text.casefold() if cfg.casefold else text)
+    if cp.size == 0:
+        return cp
+    cls = char_classes()[cp]
+    keep = np.ones(cp.size, dtype=bool)
+    if cfg.strip_marks:
+        keep &= cls != IGNORABLE
+    if cfg.digits == "drop":
+        keep &= cls != DIGIT
+    elif cfg.digits == "zero":
+        cp = np.where(cls == DIGIT, np.uint32(ord("0")), cp)
+    is_space = cls == SPACE
+    if cfg.strip_punctuation:
+        is_space |= cls == PUNCT
+    if cfg.fold_whitespace:
+        is_space &= keep
+        cp = np.where(is_space, np.uint32(ord(" ")), cp)
+        prev_space = np.empty_like(is_space)
+        prev_space[0] = True  # drops leading spaces
+        prev_space[1:] = is_space[:-1]
+        keep &= ~(is_space & prev_space)
+        cp = cp[keep]
+        if cp.size and cp[-1] == ord(" "):
+            cp = cp[:-1]
+        return cp
+    return cp[keep]
+
+
+def normalize_text(text: str, cfg: ExactConfig | None = None) -> str:
+    """The normalised text that exact deduplication hashes (for display and debugging)."""
+    cp = normalized_codepoints(text, cfg or ExactConfig())
+    return cp.astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
+
+
+# --- seeded constants and a vectorised 64-bit mixer -------------------------------------------
+
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+
+
+def mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser on a uint64 array: spreads every input bit over the output."""
+    x = x ^ (x >> np.uint64(30))
+    x *= _M1
+    x ^= x >> np.uint64(27)
+    x *= _M2
+    x ^= x >> np.uint64(31)
+    return x
+
+
+@lru_cache(maxsize=64)
+def seeded_u64(name: str, count: int, seed: int) -> np.ndarray:
+    """`count` pseudo-random uint64 constants named `name`: the same on every machine and numpy version."""
+    out = np.array([xxhash.xxh64_intdigest(f"{name}:{i}".encode(), seed=seed) for i in range(count)], dtype=np.uint64)
+    out.setflags(write=False)
+    return out
