@@ -57,10 +57,13 @@ def test_every_failing_rule_is_recorded():
 
 
 def test_language_section_overrides_and_null_disables():
-    policy = merge(default_config(), {"policy": {"documents": {
-        "default": {"min_words": {"signal": "words", "min": 50}}, "zh": {"min_words": None}}}})["policy"]
-    assert [r.name for r in rules_for(policy, "zh")] == ["min_chars"]
-    assert [r.name for r in rules_for(policy, "vi")] == ["min_chars", "min_words"]
+    defaults = default_config()["policy"]
+    policy = merge(defaults, {"documents": {
+        "default": {"min_words": {"signal": "words", "min": 50}}, "zh": {"min_words": None}}})
+    zh = [r.name for r in rules_for(policy, "zh")]
+    assert "min_words" not in zh and "min_chars" in zh
+    vi = {r.name: r for r in rules_for(policy, "vi")}  # vi keeps the default's min_words
+    assert vi["min_words"].threshold == 50.0 and list(vi) == [r.name for r in rules_for(defaults, "vi")]
 
 
 @pytest.mark.parametrize("override, message", [
