@@ -18,8 +18,8 @@ from tamis.policy.lines import LineSignals, decide_lines, removal_spans
 from tamis.policy.rules import check_document, rules_for
 from tamis.segment.lines import split_lines
 from tamis.segment.words import count_words
-from tamis.signals.document import document_signals
-from tamis.signals.langid import LanguageIdentifier
+from tamis.signals.document import Known, document_signals
+from tamis.signals.langid import UND, LanguageIdentifier
 from tamis.signals.line_features import line_features
 from tamis.signals.line_model import LineModel
 
@@ -70,8 +70,7 @@ class Cleaner:
     def __init__(self, config: dict[str, Any]):
         self.config = config
         self.norm_cfg = NormalizeConfig(**config["normalize"])
-        self.langid = LanguageIdentifier(config["langid"]["model"])
-        self.lid_chars = int(config["langid"]["max_chars"])
+        self.langid = LanguageIdentifier(config["langid"]["model"], max_chars=int(config["langid"]["max_chars"]))
         self.line_model = LineModel.load(config["lines"]["model"])
         self.policy = config["policy"]
 
@@ -93,16 +92,31 @@ class Cleaner:
     def compute_signals(self, original: str) -> tuple[str, Signals]:
         normalized, norm_edits = normalize_text(original, self.norm_cfg)
         lines, _ = split_lines(normalized)
-        lang, lang_score = self.langid.identify(normalized[: self.lid_chars].replace("\n", " "))
         words = [count_words(x) for x in lines]
-        no_collapse = {**self.policy["lines"], "collapse_blank_lines": False}
-        min_words = no_collapse["min_other_language_words"]
-        para_lang = [""] * len(lines)
-        para_prob = [0.0] * len(lines)
-        long_idx = [i for i, w in enumerate(words) if w >= min_words]
-        for i, (plang, pprob) in zip(long_idx, self.langid.identify_paragraphs([lines[i] for i in long_idx], lang)):
-            para_lang[i], para_prob[i] = plang, pprob
+        lang, lang_score = self.langid.identify(normalized)
+        sig, passes = self._line_signals(lines, words, lang)
+        # The language is finally that of the kept text (a page whose menus are in English can hold
+        # a Vietnamese article). If it differs, the lines are judged again in that language, which
+        # is also what cleaning the cleaned text would find.
+        decisions = decide_lines(lines, sig, lang, self.policy["lines"], self.line_model.threshold)
+        kept = "\n".join(x for x, d in zip(lines, decisions) if d is None and x.strip())
+        if kept:
+            lang2, score2 = self.langid.identify(kept)
+            if lang2 != lang and lang2 != UND:
+                lang, lang_score = lang2, score2
+                sig, passes = self._line_signals(lines, words, lang)
+            elif lang2 == lang:
+                lang_score = score2
+        return normalized, Signals(norm_edits, lang, lang_score, sig, passes)
+
+    def _line_signals(self, lines: list[str], words: list[int], lang: str) -> tuple[LineSignals, int]:
+        cfg = {**self.policy["lines"], "collapse_blank_lines": False}
         n = len(lines)
+        para_lang = [""] * n
+        para_prob = [0.0] * n
+        long_idx = [i for i, w in enumerate(words) if w >= cfg["min_other_language_words"]]
+        for i, (plang, pprob) in zip(long_idx, self.langid.identify_paragraphs([lines[i] for i in long_idx], lang)):
+            para_lang[i], para_prob[i] = plang, round(pprob, 4)
         sig = LineSignals([0.0] * n, para_lang, para_prob, words)
         active = [i for i in range(n) if lines[i].strip()]  # blank lines are not scored
         passes = 0
@@ -112,17 +126,19 @@ class Cleaner:
             passes += 1
             scores = self.line_model.score(line_features([lines[i] for i in active], lang))
             for k, i in enumerate(active):
-                sig.score[i] = float(scores[k])
-            decisions = decide_lines(lines, sig, lang, no_collapse, self.line_model.threshold)
+                sig.score[i] = round(float(scores[k]), 4)  # stored rounded: apply decides on the same value
+            decisions = decide_lines(lines, sig, lang, cfg, self.line_model.threshold)
             survivors = [i for i, d in enumerate(decisions) if d is None and lines[i].strip()]
             if survivors == active:
                 break
             active = survivors
-        return normalized, Signals(norm_edits, lang, lang_score, sig, passes)
+        return sig, passes
 
 
-def decide(doc: Document, normalized: str, sig: Signals, policy: dict[str, Any], default_threshold: float) -> Result:
-    """Apply the policy to stored signals: line edits, document signals, keep or reject."""
+def decide(doc: Document, normalized: str, sig: Signals, policy: dict[str, Any], default_threshold: float,
+           known: Known | None = None) -> Result:
+    """Apply the policy to stored signals: line edits, document signals, keep or reject.
+    `known`: the document's cleaned text and signals from an earlier run, reused if unchanged."""
     lines, starts = split_lines(normalized)
     decisions = decide_lines(lines, sig.lines, sig.lang, policy["lines"], default_threshold)
     spans = removal_spans(lines, starts, decisions)
@@ -135,7 +151,7 @@ def decide(doc: Document, normalized: str, sig: Signals, policy: dict[str, Any],
         r[1] += len(e.orig) - len(e.repl)
     kept_lines = sum(1 for i, d in enumerate(decisions) if d is None and lines[i].strip())
     total_lines = sum(1 for x in lines if x.strip())
-    doc_sig = document_signals(cleaned, len(doc.text), kept_lines, total_lines, sig.lang_score)
+    doc_sig = document_signals(cleaned, len(doc.text), kept_lines, total_lines, sig.lang_score, sig.lang, known)
     failures = check_document(rules_for(policy, sig.lang), doc_sig)
     record: dict[str, Any] = {"id": doc.id, "text": cleaned, "lang": sig.lang, "lang_score": round(sig.lang_score, 4)}
     for k, v in doc.meta.items():

@@ -1,0 +1,212 @@
+"""Content probability per line: a boosted-tree ensemble evaluated with numpy only.
+
+The trees are trained offline (LightGBM, `tools/train_line_model.py`) and shipped as JSON. Each tree is
+padded to a complete binary tree of the ensemble's depth (an early leaf becomes a chain of nodes whose
+both children carry its value), so every tree is evaluated in exactly `depth` steps and all trees and
+lines move in lock-step: a handful of numpy operations per level for the whole document.
+
+The decision threshold stored with the model is only a default: `score` returns probabilities, and the
+policy layer compares them with whatever threshold it is configured with.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from tamis.signals.line_features import BLANK_FEATURE, FEATURE_NAMES, MISSING, line_features
+
+__all__ = ["LineModel", "NEUTRAL_SCORE", "STACK_NAMES", "TreeEnsemble", "score_lines", "stack_features"]
+
+NEUTRAL_SCORE = 0.5  # blank lines: neither kept nor dropped on the model's word
+_FORMAT = "tamis-line-model"
+
+
+class TreeEnsemble:
+    """Boosted trees padded to complete binary trees of one depth, evaluated level by level."""
+
+    def __init__(self, spec: dict, n_features: int) -> None:
+        self.depth = int(spec["depth"])
+        self.n_trees = int(spec["count"])
+        self.base_score = np.float32(spec["base_score"])
+        self.n_features = n_features
+        inner, leaves = (1 << self.depth) - 1, 1 << self.depth
+        self._feature = np.asarray(spec["feature"], dtype=np.int64)
+        self._threshold = np.asarray(spec["threshold"], dtype=np.float32)
+        self._leaf = np.asarray(spec["leaf_value"], dtype=np.float32)
+        if len(self._feature) != self.n_trees * inner or len(self._leaf) != self.n_trees * leaves:
+            raise ValueError("tree arrays do not match depth and count")
+        if len(self._feature) and int(self._feature.max()) >= n_features:
+            raise ValueError("a tree splits on a feature the model does not have")
+        # Node ids are global (tree t's heap node k is t * inner + k); a child id is 2 * id + (1 - t * inner)
+        # + went_right. int32 throughout: half the memory traffic of int64, and numpy's take accepts it.
+        offset = np.arange(self.n_trees, dtype=np.int64) * inner
+        self._root = offset.astype(np.int32)
+        self._child_shift = (1 - offset).astype(np.int32)
+        self._leaf_shift = (np.arange(self.n_trees) - inner).astype(np.int32)  # global leaf node -> leaf index
+        self._feature = self._feature.astype(np.int32)
+
+    def log_odds(self, features: np.ndarray) -> np.ndarray:
+        """Sum of the trees' leaf values plus the base score, per row (float32)."""
+        n, n_features = features.shape
+        flat = np.ascontiguousarray(features, dtype=np.float32).ravel()
+        index_type = np.int32 if n * n_features < 2**31 else np.int64
+        row_base = (np.arange(n, dtype=index_type) * n_features)[:, None]
+        node = np.tile(self._root.astype(index_type), (n, 1))
+        for _ in range(self.depth):
+            went_right = flat.take(self._feature.take(node) + row_base) > self._threshold.take(node)
+            node *= 2
+            node += self._child_shift
+            node += went_right
+        return self._leaf.take(node + self._leaf_shift).sum(axis=1, dtype=np.float32) + self.base_score
+
+
+class LineModel:
+    """A loaded line scorer. `threshold` is the default decision threshold on `score`'s output.
+
+    Two stacked ensembles: the first scores each line from `line_features`; the second sees those
+    features plus a summary of the first stage's scores around the line (`stack_features`), which is
+    how a line learns that it sits in the page's main block of text or beyond a gap of boilerplate.
+    """
+
+    def __init__(self, spec: dict) -> None:
+        if spec.get("format") != _FORMAT:
+            raise ValueError(f"not a {_FORMAT} file (format={spec.get('format')!r})")
+        if tuple(spec["feature_names"]) != FEATURE_NAMES:
+            raise ValueError("model was trained on a different feature set than line_features() computes")
+        if tuple(spec.get("stack_feature_names", STACK_NAMES)) != STACK_NAMES:
+            raise ValueError("model was trained on a different stacking feature set")
+        self.spec = spec
+        self.threshold: float = float(spec["threshold"])
+        stages = spec["stages"]
+        self.stage1 = TreeEnsemble(stages[0], len(FEATURE_NAMES))
+        self.stage2 = TreeEnsemble(stages[1], len(FEATURE_NAMES) + len(STACK_NAMES)) if len(stages) > 1 else None
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "LineModel":
+        """Load a model file; None loads the one packaged with tamis."""
+        if path is None:
+            text = resources.files("tamis").joinpath("data/line_model.json").read_text(encoding="utf-8")
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+        return cls(json.loads(text))
+
+    def log_odds(self, features: np.ndarray) -> np.ndarray:
+        """Log-odds of content per row; blank rows (all-zero features) get 0."""
+        if features.ndim != 2 or features.shape[1] != len(FEATURE_NAMES):
+            raise ValueError(f"expected features of shape [lines, {len(FEATURE_NAMES)}], got {features.shape}")
+        out = np.zeros(features.shape[0], dtype=np.float32)
+        rows = features[:, BLANK_FEATURE] != 0
+        X = features if rows.all() else features[rows]
+        if len(X) == 0:
+            return out
+        z = self.stage1.log_odds(X)
+        if self.stage2 is not None:
+            z = self.stage2.log_odds(np.concatenate((X, stack_features(X, _sigmoid(z))), axis=1))
+        out[rows] = z
+        return out
+
+    def score(self, features: np.ndarray) -> np.ndarray:
+        """Content probability per line in [0, 1], float32; blank lines get NEUTRAL_SCORE."""
+        p = _sigmoid(self.log_odds(features))
+        p[features[:, BLANK_FEATURE] == 0] = NEUTRAL_SCORE
+        return p
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
+
+
+# --- stacking: where a line sits in the landscape of first-stage scores ---------------------------
+STACK_NAMES: tuple[str, ...] = (
+    "p1", "p1~1", "p1~3", "p1~8", "p1_prev3", "p1_next3", "p1_max_prev5", "p1_max_next5",
+    "p1_mass_before", "p1_mass_after", "p1_rank", "doc_p1_mean", "doc_p1_max", "doc_high_frac",
+    "peak_offset", "valley_to_peak", "ui_to_peak", "high_within5", "p1~20", "p1_prev10", "p1_next10",
+    "log_dist_high_up", "log_dist_high_down",
+)
+_LOG_CHARS = FEATURE_NAMES.index("log_chars")
+_UI_PHRASE = FEATURE_NAMES.index("ui_phrase")
+
+
+def stack_features(X: np.ndarray, p1: np.ndarray) -> np.ndarray:
+    """Second-stage features of one document's non-blank lines from first-stage probabilities `p1`.
+
+    The main content is mostly one block: the "peak" is the line where the smoothed first-stage
+    score is highest, and a line separated from it by a valley of low scores (a related-articles
+    list, a comment form) is probably not part of it, however prose-like it looks.
+    """
+    n = len(p1)
+    p = p1.astype(np.float64)
+    S = np.empty((n, len(STACK_NAMES)), dtype=np.float32)
+    cs = np.concatenate(([0.0], np.cumsum(p)))
+    idx = np.arange(n)
+
+    def mean(before: int, after: int) -> np.ndarray:  # mean of p[i-before : i+after], MISSING when empty
+        lo = np.maximum(idx - before, 0)
+        hi = np.minimum(idx + after, n)
+        width = hi - lo
+        return np.where(width > 0, (cs[hi] - cs[lo]) / np.maximum(width, 1), MISSING)
+
+    S[:, 0] = p
+    S[:, 1] = mean(1, 2)
+    smooth = mean(3, 4)
+    S[:, 2] = smooth
+    S[:, 3] = mean(8, 9)
+    S[:, 4] = mean(3, 0)
+    S[:, 5] = mean(-1, 4)
+    padded = np.concatenate((np.full(5, MISSING), p, np.full(5, MISSING)))
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 5)
+    S[:, 6] = windows[:n].max(axis=1)  # lines i-5 .. i-1
+    S[:, 7] = windows[6 : n + 6].max(axis=1)  # lines i+1 .. i+5
+    chars = np.expm1(X[:, _LOG_CHARS].astype(np.float64))
+    mass = p * chars
+    total = mass.sum() or 1.0
+    before = np.cumsum(mass) - mass
+    S[:, 8] = before / total
+    S[:, 9] = (total - before - mass) / total
+    S[:, 10] = np.argsort(np.argsort(p, kind="stable"), kind="stable") / max(n - 1, 1)
+    S[:, 11] = p.mean()
+    S[:, 12] = p.max()
+    high = p >= 0.5
+    S[:, 13] = high.mean()
+    peak = int(np.argmax(smooth))
+    cum_chars = np.cumsum(chars) - chars
+    S[:, 14] = (cum_chars - cum_chars[peak]) / (chars.sum() or 1.0)
+    valley = np.empty(n)
+    valley[peak:] = np.minimum.accumulate(smooth[peak:])
+    valley[: peak + 1] = np.minimum.accumulate(smooth[: peak + 1][::-1])[::-1]
+    S[:, 15] = valley
+    ui = np.cumsum(X[:, _UI_PHRASE] >= 0.5)
+    S[:, 16] = np.log1p(np.abs(ui - ui[peak]))
+    hc = np.concatenate(([0], np.cumsum(high)))
+    S[:, 17] = hc[np.minimum(idx + 6, n)] - hc[np.maximum(idx - 5, 0)] - high
+    S[:, 18] = mean(20, 21)
+    S[:, 19] = mean(10, 0)
+    S[:, 20] = mean(-1, 11)
+    last = np.maximum.accumulate(np.where(high, idx, -n))  # nearest high line at or above
+    prev_high = np.concatenate(([-n], last[:-1]))
+    nxt = np.minimum.accumulate(np.where(high, idx, 2 * n)[::-1])[::-1]  # at or below
+    next_high = np.concatenate((nxt[1:], [2 * n]))
+    S[:, 21] = np.log1p(np.minimum(idx - prev_high, n))
+    S[:, 22] = np.log1p(np.minimum(next_high - idx, n))
+    return S
+
+
+_DEFAULT: LineModel | None = None
+
+
+def _default_model() -> LineModel:
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = LineModel.load()
+    return _DEFAULT
+
+
+def score_lines(lines: list[str], lang: str | None, model: LineModel | None = None) -> np.ndarray:
+    """Content probability of each line of one document (features + scoring)."""
+    if not lines:
+        return np.zeros(0, dtype=np.float32)
+    return (model or _default_model()).score(line_features(lines, lang))
