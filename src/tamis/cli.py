@@ -39,6 +39,8 @@ def _add_clean(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--id-field", default="id", help="field holding the document id in JSONL/Parquet input")
     p.add_argument("--batch-size", type=int, default=64, metavar="DOCS", help="documents per work unit")
     p.add_argument("--no-progress", action="store_true", help="plain log lines instead of a progress bar")
+    p.add_argument("--no-dedup", action="store_true",
+                   help="skip the corpus stage (duplicate documents, repeated lines; config section dedup:)")
     p.set_defaults(func=_cmd_clean)
 
 
@@ -49,6 +51,10 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise _Usage("--workers must be at least 1")
     cfg = load_config(args.config)
+    if args.no_dedup:
+        from tamis.run.dedup import disable_dedup
+
+        cfg = disable_dedup(cfg)
     opts = RunOptions(workers=args.workers, fmt=args.format, batch_docs=args.batch_size,
                       text_field=args.text_field, id_field=args.id_field,
                       progress=False if args.no_progress else None)
@@ -59,6 +65,11 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     print(f"{t['seconds']:.1f} s, {t['docs_per_s']:.0f} docs/s, {t['mb_per_s']:.2f} MB/s "
           f"({t['docs_per_s_per_core']:.0f} docs/s and {t['mb_per_s_per_core']:.2f} MB/s per core, "
           f"{t['workers']} worker{'s' if t['workers'] > 1 else ''})")
+    if "dedup" in s:
+        x = s["dedup"]
+        print(f"dedup: dropped {x['duplicates']['exact']} exact and {x['duplicates']['near']} near copies; removed "
+              f"{x['repeated_lines']['lines']} repeated lines from {x['repeated_lines']['documents']} documents "
+              f"({x['throughput']['seconds']:.1f} s)")
     if d["quarantined"]:
         print(f"warning: {d['quarantined']} input records quarantined, see {args.output}/quarantine/",
               file=sys.stderr)
@@ -78,6 +89,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_clean(sub)
+    from tamis.commands import apply, calibrate, dedup  # tamis apply, tamis calibrate, tamis dedup
+    apply.add_parser(sub)
+    calibrate.add_parser(sub)
+    dedup.add_parser(sub)
     return parser
 
 

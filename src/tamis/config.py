@@ -62,6 +62,8 @@ def load_config(path: str | Path | None = None) -> dict[str, Any]:
     if path is not None:
         cfg = merge(cfg, read_config_file(path))
     from tamis.policy.rules import validate_policy  # late import: policy depends on config errors
+    from tamis.run.dedup import validate_dedup
 
     validate_policy(cfg["policy"])
+    validate_dedup(cfg)
     return cfg

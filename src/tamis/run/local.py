@@ -68,7 +68,19 @@ def _merge(batch: list[Document | Quarantined], results: list[Result]) -> Iterat
 
 
 def run_clean(inputs: list[str], out_dir: str, config: dict[str, Any], opts: RunOptions) -> dict[str, Any]:
-    """Clean `inputs` into `out_dir` (kept/, rejected/, quarantine/, signals/, summary.json)."""
+    """Clean `inputs` into `out_dir` (kept/, rejected/, quarantine/, signals/, summary.json).
+
+    With the corpus stage on (config `dedup:`), the documents are cleaned into out_dir/_stage and
+    `tamis.run.dedup` writes the final folder from there (adding dedup/ and _dedup_index/)."""
+    from tamis.run.dedup import dedup_enabled, dedup_after_clean
+
+    if dedup_enabled(config):
+        return dedup_after_clean(lambda stage: _clean_documents(inputs, stage, config, opts), out_dir, config,
+                                 opts.progress)
+    return _clean_documents(inputs, out_dir, config, opts)
+
+
+def _clean_documents(inputs: list[str], out_dir: str, config: dict[str, Any], opts: RunOptions) -> dict[str, Any]:
     os.makedirs(out_dir, exist_ok=True)
     docs = read_documents(inputs, text_field=opts.text_field, id_field=opts.id_field)
     writers = {k: ShardWriter(out_dir, k, fmt=opts.fmt) for k in ("kept", "rejected", "quarantine", "signals")}
