@@ -50,6 +50,7 @@ from tamis.io.formats import (
 
 SHARD_FORMATS = ("jsonl.zst", "jsonl", "jsonl.gz", "parquet")
 SHARD_NAME = re.compile(r"^\d{5,}\.(?:jsonl\.zst|jsonl\.gz|jsonl|parquet)$")
+_TEMP_NAME = re.compile(r"^\.\d{5,}\.(?:jsonl\.zst|jsonl\.gz|jsonl|parquet)\.\d+\.tmp$")
 
 ZSTD_LEVEL = 3
 GZIP_LEVEL = 6
@@ -64,8 +65,10 @@ class ShardWriter:
     Shards already in the folder (from an earlier run) would mix with the new ones, so they are
     deleted when the writer is created (`overwrite=True`, the default: a re-run replaces its output);
     with `overwrite=False` they make the constructor raise FileExistsError instead. Only files named
-    like shards are touched. Used as a context manager, an exception inside the block discards the
-    unfinished shard (the finished ones stay).
+    like shards are touched. `resume=N` continues an interrupted writer instead: its first N shards
+    stay and numbering goes on after them (later shards are deleted). Temporary files a killed
+    process left behind are deleted in every case. Used as a context manager, an exception inside
+    the block discards the unfinished shard (the finished ones stay).
     """
 
     def __init__(
@@ -77,6 +80,7 @@ class ShardWriter:
         max_bytes: int = 256 << 20,
         *,
         overwrite: bool = True,
+        resume: int = 0,
         fs_options: dict[str, Any] | None = None,
     ) -> None:
         if fmt not in SHARD_FORMATS:
@@ -98,11 +102,14 @@ class ShardWriter:
             self.dir = os.path.join(out_dir, name)
             os.makedirs(self.dir, exist_ok=True)
         existing = list_shards(self.dir, fs_options=fs_options)
-        if existing and not overwrite:
+        kept = existing[:resume]
+        if len(kept) < resume or any(_shard_number(p) != i for i, p in enumerate(kept)):
+            raise FileNotFoundError(f"{self.dir}: cannot resume after {resume} shard(s), found {len(kept)}")
+        if existing[resume:] and not overwrite and not resume:
             raise FileExistsError(f"{self.dir} already holds {len(existing)} shard(s); remove them or pass overwrite=True")
-        for path in existing:
+        for path in existing[resume:] + self._stale_temporaries():
             self._remove(path)
-        self._paths: list[str] = []
+        self._paths: list[str] = kept
         self._shard: _JsonlShard | _ParquetShard | None = None
         self._closed = False
 
@@ -148,6 +155,15 @@ class ShardWriter:
                     shard.discard()
                 finally:
                     self._remove(shard.tmp_path)
+        return list(self._paths)
+
+    def commit(self) -> list[str]:
+        """Finish the current shard now (the next record starts a new one); the paths of all shards
+        finished so far. A checkpoint taken after this names only complete shards."""
+        if self._closed:
+            raise ValueError("commit on a closed ShardWriter")
+        if self._shard is not None:
+            self._finish()
         return list(self._paths)
 
     @property
@@ -197,6 +213,13 @@ class ShardWriter:
         else:
             os.replace(shard.tmp_path, shard.final_path)
         self._paths.append(shard.final_path)
+
+    def _stale_temporaries(self) -> list[str]:
+        if self._fs is not None:
+            names = [p.rstrip("/").rsplit("/", 1)[-1] for p in self._fs.ls(self.dir, detail=False)]
+        else:
+            names = os.listdir(self.dir)
+        return [self._join(n) for n in sorted(names) if _TEMP_NAME.match(n)]
 
     def _remove(self, path: str) -> None:
         try:
@@ -369,6 +392,10 @@ def _arrow_type(kind: str) -> Any:
 
 
 # ---------------------------------------------------------------- reading back
+
+
+def _shard_number(path: str) -> int:
+    return int(path.rstrip("/").rsplit("/", 1)[-1].rsplit(os.sep, 1)[-1].split(".", 1)[0])
 
 
 def list_shards(directory: str, *, fs_options: dict[str, Any] | None = None) -> list[str]:
