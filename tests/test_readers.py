@@ -78,7 +78,7 @@ def test_txt_invalid_utf8_is_replaced_and_counted(tmp_path):
     (tmp_path / "bad.txt").write_bytes(b"\xef\xbb\xbfH\xe0 N\xff\xfei \xef\xbf\xbd ok \xc3")
     (doc,) = read_documents([str(tmp_path / "bad.txt")])
     assert doc.text == "H\ufffd N\ufffd\ufffdi \ufffd ok \ufffd"  # BOM dropped
-    assert doc.meta == {"_decode_errors": 4}
+    assert doc.meta == {"decode_errors": {"count": 4, "bytes": ["e0", "ff", "fe", "c3"]}}
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".jsonl.gz", ".jsonl.zst", ".json.gz", ".ndjson"])
@@ -239,11 +239,15 @@ def test_bad_jsonl_lines_are_quarantined_and_reading_goes_on(tmp_path):
     assert len(bad[-1].raw) == 200 and bad[-1].raw == lines[7][:200]
 
 
-def test_invalid_utf8_in_a_jsonl_line_is_quarantined(tmp_path):
+def test_invalid_utf8_in_a_jsonl_line_is_replaced_or_quarantined(tmp_path):
+    from tamis.io.readers import ReadOptions
+
     path = tmp_path / "enc.jsonl"
     path.write_bytes(b'{"text": "caf\xe9"}\n' + _jsonl([{"text": VI}]))
-    bad, good = read_documents([str(path)])
-    assert isinstance(bad, Quarantined) and bad.error.startswith("invalid JSON")
+    fixed, good = read_documents([str(path)])
+    assert fixed.text == "caf\ufffd" and fixed.meta == {"decode_errors": {"count": 1, "bytes": ["e9"]}}
+    bad, good = read_documents([str(path)], options=ReadOptions(invalid_utf8="quarantine"))
+    assert isinstance(bad, Quarantined) and bad.error.startswith("invalid UTF-8") and bad.position == 1
     assert good.text == VI
 
 

@@ -78,12 +78,20 @@ class Cleaner:
         return [self._process_safely(d) for d in docs]
 
     def _process_safely(self, doc: Document) -> Result:
-        # One document's failure must not lose the batch: it goes to quarantine with the error.
+        # One document's failure must not lose the batch, nor a pathological one hold the worker: it
+        # goes to quarantine with the error (run.max_doc_seconds bounds the time).
+        from tamis.run.budget import DocumentTimeout, time_budget
+
+        budget = (self.config.get("run") or {}).get("max_doc_seconds")
         try:
-            return self.process_one(doc)
+            with time_budget(budget):
+                return self.process_one(doc)
+        except DocumentTimeout:
+            error = (f"time budget exceeded: still being cleaned after {budget} s (run.max_doc_seconds), "
+                     f"{len(doc.text)} characters")
         except Exception as exc:  # noqa: BLE001 - anything a document triggers is reported, not raised
-            return quarantine_result(doc.source, doc.position, f"{type(exc).__name__}: {exc}", doc.id,
-                                     len(doc.text.encode("utf-8", "replace")))
+            error = f"{type(exc).__name__}: {exc}"
+        return quarantine_result(doc.source, doc.position, error, doc.id, len(doc.text.encode("utf-8", "replace")))
 
     def process_one(self, doc: Document) -> Result:
         normalized, sig = self.compute_signals(doc.text)

@@ -38,6 +38,21 @@ class Summary:
         for failure in r.record.get("reasons", []):
             self.rejected_by_rule[failure["rule"]][r.lang] += 1
 
+    _PARTS = ("docs", "bytes", "by_lang", "removed", "rejected_by_rule", "quarantined_by_error")
+
+    def state(self) -> dict[str, Any]:
+        """Every count, as JSON, in insertion order (a resumed run's summary is then byte-identical)."""
+        return {k: getattr(self, k) for k in self._PARTS}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> "Summary":
+        s = cls()
+        s.docs, s.bytes = Counter(state["docs"]), Counter(state["bytes"])
+        s.quarantined_by_error = Counter(state["quarantined_by_error"])
+        for k in ("by_lang", "removed", "rejected_by_rule"):
+            setattr(s, k, defaultdict(Counter, {key: Counter(v) for key, v in state[k].items()}))
+        return s
+
     def check(self) -> None:
         d = self.docs
         assert d["read"] == d["kept"] + d["rejected"] + d["quarantined"], "summary counts do not reconcile"

@@ -7,6 +7,15 @@ read or ends early (truncated .gz/.zst), after which reading goes on with the ne
 problems visible before reading starts raise `InputError`: an input that does not exist, an explicit
 file of an unsupported format, or inputs that hold no readable file at all.
 
+Byte-level faults (`ReadOptions`, config section `input:`): invalid UTF-8 is decoded with U+FFFD
+and the document carries `decode_errors` ({"count", "bytes": the first replaced sequences, hex}),
+or, with `invalid_utf8: quarantine`, the record is quarantined; a record (a .txt file, a JSONL line, a
+WET body, a Parquet text) holding more than `max_doc_bytes` bytes, or whose share of NUL bytes and
+invalid UTF-8 passes `max_binary_byte_frac` (an image saved as .txt), is quarantined unparsed.
+
+Resuming: `read_file(path, skip=k)` passes over the file's first k records (Documents and
+Quarantined alike) without parsing them, so an interrupted run restarts inside a large file.
+
 Ids: the `id_field` value (a string, or an integer turned into one); without it `"<file name>:<line>"`
 (JSON Lines, 1-based line) or `"<file name>:<row>"` (Parquet, 0-based row); a .txt file's id is its
 file name without ".txt"; a WET record's id is its WARC-Record-ID.
@@ -18,9 +27,12 @@ temporary files, Spark's _SUCCESS and _temporary), as are files with no supporte
 
 from __future__ import annotations
 
+import codecs
 import glob
 import os
+import threading
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from tamis.document import Document, Quarantined
@@ -45,8 +57,41 @@ _BOM = b"\xef\xbb\xbf"
 _REPLACEMENT_UTF8 = "\ufffd".encode()
 
 
+MAX_DECODE_ERRORS_KEPT = 20  # replaced byte sequences listed in a document's `decode_errors`
+INVALID_UTF8_MODES = ("replace", "quarantine")
+
+
 class InputError(ValueError):
     """The inputs cannot be read at all (missing path, unsupported file, nothing to read)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """How byte-level faults are handled (config section `input:`)."""
+
+    invalid_utf8: str = "replace"  # "replace": U+FFFD and `decode_errors`; "quarantine": the record goes
+    max_doc_bytes: int | None = None  # larger records are quarantined unparsed; None = no bound
+    max_binary_byte_frac: float | None = 0.3  # NUL + invalid UTF-8 bytes above this share: binary
+
+    @classmethod
+    def from_config(cls, section: dict[str, Any] | None) -> "ReadOptions":
+        section = section or {}
+        return cls(**{k: section[k] for k in ("invalid_utf8", "max_doc_bytes", "max_binary_byte_frac") if k in section})
+
+
+class _Skip:
+    """How many records of a file are still to be passed over (they were read before a restart)."""
+
+    __slots__ = ("left",)
+
+    def __init__(self, n: int) -> None:
+        self.left = n
+
+    def take(self) -> bool:
+        if self.left > 0:
+            self.left -= 1
+            return True
+        return False
 
 
 # ---------------------------------------------------------------- public API
@@ -80,11 +125,12 @@ def read_documents(
     text_field: str = "text",
     id_field: str = "id",
     fs_options: dict[str, Any] | None = None,
+    options: ReadOptions | None = None,
 ) -> Iterator[Record]:
     """Every document of every input file, in `list_input_files` order. The inputs are checked now
     (raising `InputError`); the files are read lazily as the iterator is consumed."""
     files = list_input_files(inputs, fs_options)
-    return _read_all(files, text_field, id_field, fs_options)
+    return _read_all(files, text_field, id_field, fs_options, options)
 
 
 def read_file(
@@ -93,24 +139,29 @@ def read_file(
     text_field: str = "text",
     id_field: str = "id",
     fs_options: dict[str, Any] | None = None,
+    options: ReadOptions | None = None,
+    skip: int = 0,
 ) -> Iterator[Record]:
     """The documents of one file, its format taken from its name. A file that cannot be opened or
     read to its end yields a `Quarantined` record (position: the last position read) instead of
-    raising; an unsupported file name raises `InputError` now."""
+    raising; an unsupported file name raises `InputError` now. The first `skip` records are passed
+    over unparsed (resuming a run)."""
     fmt = detect_format(path)
     if fmt is None:
         raise InputError(f"unsupported input format: {path} (supported: {SUPPORTED_SUFFIXES})")
+    opts = options or ReadOptions()
+    sk = _Skip(skip)
     if fmt == "txt":
-        records = _read_txt(path, fs_options)
+        records = _read_txt(path, fs_options, opts, sk)
     elif fmt == "jsonl":
-        records = _read_jsonl(path, text_field, id_field, fs_options)
+        records = _read_jsonl(path, text_field, id_field, fs_options, opts, sk)
     elif fmt == "parquet":
-        records = _read_parquet(path, text_field, id_field, fs_options)
+        records = _read_parquet(path, text_field, id_field, fs_options, opts, sk)
     else:
         from tamis.io.wet import read_wet
 
-        records = read_wet(path, fs_options)
-    return _guard(path, records)
+        records = read_wet(path, fs_options, opts, sk)
+    return _guard(path, records, sk)
 
 
 # ---------------------------------------------------------------- listing
@@ -124,10 +175,15 @@ def _skipped(name: str) -> bool:
     return name.startswith((".", "_"))
 
 
+def _unlistable(exc: OSError) -> None:
+    # A folder we cannot list would silently lose its documents: the run must not start.
+    raise InputError(f"cannot list input folder {exc.filename}: {exc.strerror}")
+
+
 def _expand_local(inp: str) -> list[str]:
     if os.path.isdir(inp):
         found: list[str] = []
-        for dirpath, dirnames, filenames in os.walk(inp):
+        for dirpath, dirnames, filenames in os.walk(inp, onerror=_unlistable):
             dirnames[:] = [d for d in dirnames if not _skipped(d)]
             rel_dir = os.path.relpath(dirpath, inp)
             for name in filenames:
@@ -189,48 +245,110 @@ def _expand_url(inp: str, fs_options: dict[str, Any] | None) -> list[str]:
 # ---------------------------------------------------------------- per file
 
 
-def _read_all(files: list[str], text_field: str, id_field: str, fs_options: dict[str, Any] | None) -> Iterator[Record]:
+def _read_all(files: list[str], text_field: str, id_field: str, fs_options: dict[str, Any] | None,
+              options: ReadOptions | None) -> Iterator[Record]:
     for path in files:
-        yield from read_file(path, text_field=text_field, id_field=id_field, fs_options=fs_options)
+        yield from read_file(path, text_field=text_field, id_field=id_field, fs_options=fs_options, options=options)
 
 
-def _guard(path: str, records: Iterator[Record]) -> Iterator[Record]:
-    """Turn an error that ends a file early into a Quarantined record, so the run goes on."""
+def _guard(path: str, records: Iterator[Record], skip: _Skip) -> Iterator[Record]:
+    """Turn an error that ends a file early into a Quarantined record, so the run goes on. When
+    resuming, that record was already read if the error comes before the skipped records end."""
     last = 0
     try:
         for rec in records:
             last = rec.position
             yield rec
     except FileNotFoundError:
-        yield Quarantined(path, last, "file not found")
+        if not skip.left:
+            yield Quarantined(path, last, "file not found")
+    except PermissionError as exc:
+        if not skip.left:
+            yield Quarantined(path, last, f"cannot read file: permission denied ({exc.strerror})")
     except TruncatedInput as exc:
-        yield Quarantined(path, last, f"truncated or corrupt compressed file, stopped after position {last}: {exc}")
+        if not skip.left:
+            yield Quarantined(path, last, f"truncated or corrupt compressed file, stopped after position {last}: {exc}")
     except Exception as exc:  # noqa: BLE001 - any failure of one file must not stop the run
-        yield Quarantined(path, last, f"cannot read file, stopped after position {last}: {type(exc).__name__}: {exc}")
+        if not skip.left:
+            yield Quarantined(path, last, f"cannot read file, stopped after position {last}: {type(exc).__name__}: {exc}")
 
 
 def basename(path: str) -> str:
     return path.rstrip("/").rsplit("/", 1)[-1].rsplit(os.sep, 1)[-1]
 
 
-def decode_utf8(data: bytes) -> tuple[str, int]:
-    """`data` decoded as UTF-8, each invalid sequence replaced by U+FFFD, and how many were replaced."""
+_collected = threading.local()
+
+
+def _collect_invalid(exc: UnicodeError) -> tuple[str, int]:
+    assert isinstance(exc, UnicodeDecodeError)
+    _collected.bad.append(exc.object[exc.start : exc.end])
+    return "\ufffd", exc.end  # exactly what errors="replace" does
+
+
+codecs.register_error("tamis-collect", _collect_invalid)
+
+
+def decode_utf8(data: bytes) -> tuple[str, list[bytes]]:
+    """`data` decoded as UTF-8, each invalid sequence replaced by U+FFFD (as errors="replace"
+    does), and the invalid sequences in order. Linear in len(data)."""
     try:
-        return data.decode("utf-8"), 0
+        return data.decode("utf-8"), []
     except UnicodeDecodeError:
-        text = data.decode("utf-8", errors="replace")
-        return text, text.count("\ufffd") - data.count(_REPLACEMENT_UTF8)
+        _collected.bad = bad = []
+        try:
+            return data.decode("utf-8", errors="tamis-collect"), bad
+        finally:
+            _collected.bad = []
 
 
-def _read_txt(path: str, fs_options: dict[str, Any] | None) -> Iterator[Record]:
-    with open_binary(path, fs_options) as fh:
-        data = fh.read()
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]
-    text, n_bad = decode_utf8(data)
+def decode_errors(bad: list[bytes]) -> dict[str, Any]:
+    """The `decode_errors` field of a document: how many sequences were replaced, the first ones."""
+    return {"count": len(bad), "bytes": [b.hex() for b in bad[:MAX_DECODE_ERRORS_KEPT]]}
+
+
+def check_bytes(data: bytes | str, opts: ReadOptions, what: str = "record") -> str | None:
+    """Why `data` is too large to be read as a document, or None."""
+    if opts.max_doc_bytes is not None and len(data) > opts.max_doc_bytes:
+        return f"{what} of {len(data)} bytes exceeds input.max_doc_bytes ({opts.max_doc_bytes})"
+    return None
+
+
+def decode_document(data: bytes, opts: ReadOptions) -> tuple[str, dict[str, Any]] | str:
+    """Text and meta of a document's raw bytes, or why it goes to quarantine (binary content,
+    invalid UTF-8 with `invalid_utf8: quarantine`)."""
+    text, bad = decode_utf8(data)
+    if opts.max_binary_byte_frac is not None and data:
+        n_bad = data.count(0) + sum(len(b) for b in bad)
+        if n_bad > opts.max_binary_byte_frac * len(data):
+            return (f"binary content: {n_bad} of {len(data)} bytes are NUL or invalid UTF-8 "
+                    f"(input.max_binary_byte_frac {opts.max_binary_byte_frac})")
+    if bad:
+        if opts.invalid_utf8 == "quarantine":
+            return f"invalid UTF-8: {len(bad)} invalid byte sequence(s), the first {bad[0].hex()}"
+        return text, {"decode_errors": decode_errors(bad)}
+    return text, {}
+
+
+def _read_txt(path: str, fs_options: dict[str, Any] | None, opts: ReadOptions, skip: _Skip) -> Iterator[Record]:
+    if skip.take():
+        return
     name = basename(path)
     doc_id = name[:-4] if name.lower().endswith(".txt") else name
-    yield Document(doc_id, text, {"_decode_errors": n_bad} if n_bad else {}, source=path, position=0)
+    with open_binary(path, fs_options) as fh:
+        data = fh.read() if opts.max_doc_bytes is None else fh.read(opts.max_doc_bytes + 1)
+    if (why := check_bytes(data, opts, "file")) is not None:
+        yield Quarantined(path, 0, why.replace(f"of {len(data)} bytes", "of more than "
+                                                f"{opts.max_doc_bytes} bytes"), id=doc_id)
+        return
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    decoded = decode_document(data, opts)
+    if isinstance(decoded, str):
+        yield Quarantined(path, 0, decoded, id=doc_id, raw=_raw(data))
+        return
+    text, meta = decoded
+    yield Document(doc_id, text, meta, source=path, position=0)
 
 
 _JSON_TYPES = {dict: "object", list: "array", str: "string", int: "integer", float: "number", bool: "boolean"}
@@ -274,7 +392,8 @@ def _make_document(
     return Document(doc_id, text, fields, source=path, position=position)
 
 
-def _read_jsonl(path: str, text_field: str, id_field: str, fs_options: dict[str, Any] | None) -> Iterator[Record]:
+def _read_jsonl(path: str, text_field: str, id_field: str, fs_options: dict[str, Any] | None, opts: ReadOptions,
+                skip: _Skip) -> Iterator[Record]:
     name = basename(path)
     with open_binary(path, fs_options) as fh:
         lines = iter_lines(iter_decompressed(fh, detect_compression(path)))
@@ -283,9 +402,26 @@ def _read_jsonl(path: str, text_field: str, id_field: str, fs_options: dict[str,
                 line = line[len(_BOM) :]
             if not line or line.isspace():
                 continue
+            if skip.take():  # one record per non-blank line: read before a restart
+                continue
+            if (why := check_bytes(line, opts, "line")) is not None:
+                yield Quarantined(path, line_no, why, raw=_raw(line))
+                continue
+            meta: dict[str, Any] = {}
             try:
                 fields = json_loads(line)
-            except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+            except UnicodeDecodeError:
+                decoded = decode_document(line, opts)
+                if isinstance(decoded, str):
+                    yield Quarantined(path, line_no, decoded, raw=_raw(line))
+                    continue
+                try:
+                    fields = json_loads(decoded[0])
+                except (ValueError, RecursionError) as exc:
+                    yield Quarantined(path, line_no, f"invalid JSON: {exc}", raw=_raw(line))
+                    continue
+                meta = decoded[1]
+            except (ValueError, RecursionError) as exc:
                 yield Quarantined(path, line_no, f"invalid JSON: {exc}", raw=_raw(line))
                 continue
             if type(fields) is not dict:
@@ -296,10 +432,12 @@ def _read_jsonl(path: str, text_field: str, id_field: str, fs_options: dict[str,
             if isinstance(doc, str):
                 yield Quarantined(path, line_no, doc, id=_id_or_none(raw_id), raw=_raw(line))
             else:
+                doc.meta.update(meta)
                 yield doc
 
 
-def _read_parquet(path: str, text_field: str, id_field: str, fs_options: dict[str, Any] | None) -> Iterator[Record]:
+def _read_parquet(path: str, text_field: str, id_field: str, fs_options: dict[str, Any] | None, opts: ReadOptions,
+                  skip: _Skip) -> Iterator[Record]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -308,23 +446,38 @@ def _read_parquet(path: str, text_field: str, id_field: str, fs_options: dict[st
         pf = pq.ParquetFile(fh)
         schema = pf.schema_arrow
         if text_field not in schema.names:
-            yield Quarantined(path, 0, f"missing text column {text_field!r} (columns: {', '.join(schema.names)})")
+            if not skip.take():
+                yield Quarantined(path, 0, f"missing text column {text_field!r} (columns: {', '.join(schema.names)})")
             return
         text_type = schema.field(text_field).type
         if not (pa.types.is_string(text_type) or pa.types.is_large_string(text_type) or pa.types.is_string_view(text_type)):
-            yield Quarantined(path, 0, f"text column {text_field!r} has type {text_type}, expected a string type")
+            if not skip.take():
+                yield Quarantined(path, 0, f"text column {text_field!r} has type {text_type}, expected a string type")
             return
         decode = [c for c in json_columns(schema) if c not in (text_field, id_field)]
         row = 0
-        for batch in pf.iter_batches(batch_size=PARQUET_BATCH_ROWS):
-            for fields in batch.to_pylist():
-                for col in decode:
-                    if isinstance(fields.get(col), str):
-                        fields[col] = json_loads(fields[col])
-                raw_id = fields.get(id_field)
-                doc = _make_document(fields, text_field, id_field, f"{name}:{row}", path, row)
-                if isinstance(doc, str):
-                    yield Quarantined(path, row, doc, id=_id_or_none(raw_id))
-                else:
-                    yield doc
-                row += 1
+        for group in range(pf.num_row_groups):
+            n_rows = pf.metadata.row_group(group).num_rows
+            if skip.left >= n_rows:  # a whole row group read before a restart
+                skip.left -= n_rows
+                row += n_rows
+                continue
+            for batch in pf.iter_batches(batch_size=PARQUET_BATCH_ROWS, row_groups=[group]):
+                for fields in batch.to_pylist():
+                    if skip.take():
+                        row += 1
+                        continue
+                    for col in decode:
+                        if isinstance(fields.get(col), str):
+                            fields[col] = json_loads(fields[col])
+                    raw_id = fields.get(id_field)
+                    text = fields.get(text_field)
+                    too_big = check_bytes(text.encode("utf-8", "surrogatepass"), opts, "text") if (
+                        isinstance(text, str) and opts.max_doc_bytes is not None and len(text) * 4 > opts.max_doc_bytes
+                    ) else None
+                    doc = too_big or _make_document(fields, text_field, id_field, f"{name}:{row}", path, row)
+                    if isinstance(doc, str):
+                        yield Quarantined(path, row, doc, id=_id_or_none(raw_id))
+                    else:
+                        yield doc
+                    row += 1

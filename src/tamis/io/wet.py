@@ -1,8 +1,8 @@
 """Common Crawl WET files: the plain text Common Crawl extracted from each page, one WARC
 `conversion` record per page, read with FastWARC.
 
-A Document per conversion record: id = WARC-Record-ID, text = the record body (UTF-8, invalid
-sequences replaced and counted in `meta["_decode_errors"]`), meta `url` (WARC-Target-URI), `date`
+A Document per conversion record: id = WARC-Record-ID, text = the record body (UTF-8, see
+`tamis.io.readers.decode_document` for invalid sequences, binary bodies and the size bound), meta `url` (WARC-Target-URI), `date`
 (WARC-Date) and, when present, `content_language` (WARC-Identified-Content-Language, Common Crawl's
 comma-separated ISO 639-3 guess such as "vie,eng"). `position` is the record's 0-based index among all
 records of the file (the leading warcinfo record is 0).
@@ -17,10 +17,14 @@ from tamis.document import Document, Quarantined
 from tamis.io.formats import DecompressedReader, detect_compression, is_url, open_binary
 
 
-def read_wet(path: str, fs_options: dict[str, Any] | None = None) -> Iterator[Document | Quarantined]:
+def read_wet(path: str, fs_options: dict[str, Any] | None = None, opts: Any = None,
+             skip: Any = None) -> Iterator[Document | Quarantined]:
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
-    from tamis.io.readers import basename, decode_utf8
+    from tamis.io.readers import ReadOptions, _Skip, basename, check_bytes, decode_document
+
+    opts = opts or ReadOptions()
+    skip = skip or _Skip(0)
 
     name = basename(path)
     compression = detect_compression(path)
@@ -36,17 +40,23 @@ def read_wet(path: str, fs_options: dict[str, Any] | None = None) -> Iterator[Do
             doc_id = record.record_id or f"{name}:{index}"
             body = record.reader.read()
             if len(body) < record.content_length:
-                yield Quarantined(
-                    path, index, f"truncated WET record: {len(body)} of {record.content_length} bytes", id=doc_id
-                )
+                if not skip.take():
+                    yield Quarantined(
+                        path, index, f"truncated WET record: {len(body)} of {record.content_length} bytes", id=doc_id
+                    )
                 return
-            text, n_bad = decode_utf8(body)
+            if skip.take():  # one record per conversion record: read before a restart
+                continue
+            decoded = check_bytes(body, opts, "record") or decode_document(body, opts)
+            if isinstance(decoded, str):
+                yield Quarantined(path, index, decoded, id=doc_id)
+                continue
+            text, extra = decoded
             meta: dict[str, Any] = {"url": headers.get("WARC-Target-URI"), "date": headers.get("WARC-Date")}
             lang = headers.get("WARC-Identified-Content-Language")
             if lang:
                 meta["content_language"] = lang
-            if n_bad:
-                meta["_decode_errors"] = n_bad
+            meta.update(extra)
             yield Document(doc_id, text, meta, source=path, position=index)
     except BaseException as exc:
         # FastWARC reports some malformed input as a Rust panic, which is not an Exception.

@@ -977,22 +977,24 @@ def _summary(run_dir: str, quarantined: int, st: _Stats, index: CorpusIndex, d: 
 
 def dedup_after_clean(clean: Any, out_dir: str, config: dict[str, Any], progress: bool | None) -> dict[str, Any]:
     """`tamis clean` with the corpus stage: `clean(folder)` writes the per-document output into
-    out_dir/_stage, then the stage writes out_dir from it and the staging folder is removed. If the
-    stage fails, the staging folder is left in place (with a log line saying how to resume)."""
+    out_dir/_stage, then the stage writes out_dir from it and the staging folder is removed.
+
+    Resuming: `clean` keeps its checkpoints in the staging folder, so an interrupted run started
+    again goes on from the last one (and skips cleaning when it had finished); this stage, whose
+    output is a deterministic function of the staged folder, is then simply run again in full. The
+    staging folder goes only once the final folder is written: its checkpoint first, so that a kill
+    while it is being removed leaves a folder that a new run treats as empty."""
+    from tamis.run.local import CHECKPOINT
+
     stage = os.path.join(out_dir, STAGE_DIR)
-    if os.path.isdir(stage):
-        shutil.rmtree(stage)
-    try:
-        first = clean(stage)
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)  # nothing finished to keep
-        raise
+    first = clean(stage)
     try:
         summary = run_dedup(stage, out_dir, config, progress=progress)
     except Exception:
-        log.error("the corpus stage failed; the cleaned documents are in %s: `tamis dedup %s -o %s` resumes",
-                  stage, stage, out_dir)
+        log.error("the corpus stage failed; the cleaned documents are in %s: running the same command again, "
+                  "or `tamis dedup %s -o %s`, resumes", stage, stage, out_dir)
         raise
+    os.remove(os.path.join(stage, CHECKPOINT))
     shutil.rmtree(stage)
     summary["throughput"] = first["throughput"]
     return summary

@@ -2,10 +2,20 @@
 
 Batches go to workers with a bounded number in flight, so memory stays flat however large the
 input, and results are written in input order, so the same input gives the same output files.
+
+Resuming: every `run.checkpoint_docs` input records, every output part finishes its shard (written
+under a temporary name, then renamed) and `OUT/_checkpoint.json` is replaced (atomically) by one
+naming those shards, the input position (file, records read in it) and the summary's counts. A run
+killed at any moment and started again with the same command finds the checkpoint, deletes what was
+written after it, and goes on from that input position; the output is byte for byte that of a run
+never interrupted (the shard cuts are at the same records). A checkpoint of another command (other
+inputs, config or format) is ignored and the run starts over.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import sys
@@ -15,13 +25,18 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
+from tamis import __version__
+from tamis.config import ConfigError
 from tamis.document import Document, Quarantined
-from tamis.io.readers import read_documents
+from tamis.io.readers import INVALID_UTF8_MODES, ReadOptions, list_input_files, read_file
 from tamis.io.writers import ShardWriter
 from tamis.pipeline import Cleaner, Result, quarantine_result
 from tamis.summary import Summary
 
 log = logging.getLogger("tamis")
+
+CHECKPOINT = "_checkpoint.json"
+PARTS = ("kept", "rejected", "quarantine", "signals")
 
 _worker_cleaner: Cleaner | None = None
 
@@ -46,8 +61,8 @@ class RunOptions:
     progress: bool | None = None  # None: a bar on a terminal, log lines otherwise
 
 
-def _batches(items: Iterable[Document | Quarantined], size: int) -> Iterator[list[Document | Quarantined]]:
-    batch: list[Document | Quarantined] = []
+def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
     for item in items:
         batch.append(item)
         if len(batch) >= size:
@@ -67,46 +82,150 @@ def _merge(batch: list[Document | Quarantined], results: list[Result]) -> Iterat
             yield next(it)
 
 
+def validate_run(config: dict[str, Any]) -> None:
+    """Config sections `input:` and `run:`; raises ConfigError naming the key."""
+    inp, run = config.get("input") or {}, config.get("run") or {}
+    if inp.get("invalid_utf8", "replace") not in INVALID_UTF8_MODES:
+        raise ConfigError(f"input.invalid_utf8 must be one of {', '.join(INVALID_UTF8_MODES)}, "
+                          f"got {inp.get('invalid_utf8')!r}")
+    checks = (("input.max_doc_bytes", inp.get("max_doc_bytes"), int, 1, True),
+              ("input.max_binary_byte_frac", inp.get("max_binary_byte_frac"), (int, float), 0, True),
+              ("run.max_doc_seconds", run.get("max_doc_seconds"), (int, float), 0, True),
+              ("run.checkpoint_docs", run.get("checkpoint_docs", 10_000), int, 1, False))
+    for key, value, types, low, nullable in checks:
+        if value is None and nullable:
+            continue
+        if isinstance(value, bool) or not isinstance(value, types) or value < low or (low == 0 and value == 0
+                                                                                       and key.startswith("run")):
+            raise ConfigError(f"{key} must be a number {'above' if low == 0 else 'of at least'} {low}"
+                              f"{' or null' if nullable else ''}, got {value!r}")
+
+
 def run_clean(inputs: list[str], out_dir: str, config: dict[str, Any], opts: RunOptions) -> dict[str, Any]:
     """Clean `inputs` into `out_dir` (kept/, rejected/, quarantine/, signals/, summary.json).
 
     With the corpus stage on (config `dedup:`), the documents are cleaned into out_dir/_stage and
-    `tamis.run.dedup` writes the final folder from there (adding dedup/ and _dedup_index/)."""
+    `tamis.run.dedup` writes the final folder from there (adding dedup/ and _dedup_index/). Either
+    way an interrupted run started again resumes from its last checkpoint (see the module doc)."""
     from tamis.run.dedup import dedup_enabled, dedup_after_clean
 
+    validate_run(config)
+    files = list_input_files(inputs)  # InputError now, before anything is written
     if dedup_enabled(config):
-        return dedup_after_clean(lambda stage: _clean_documents(inputs, stage, config, opts), out_dir, config,
-                                 opts.progress)
-    return _clean_documents(inputs, out_dir, config, opts)
+        return dedup_after_clean(lambda stage: _clean_documents(inputs, files, stage, config, opts, final=False),
+                                 out_dir, config, opts.progress)
+    return _clean_documents(inputs, files, out_dir, config, opts, final=True)
 
 
-def _clean_documents(inputs: list[str], out_dir: str, config: dict[str, Any], opts: RunOptions) -> dict[str, Any]:
+def _fingerprint(inputs: list[str], files: list[str], config: dict[str, Any], opts: RunOptions) -> str:
+    """What makes a checkpoint valid for this command: same inputs, config and output format."""
+    what = {"version": __version__, "inputs": list(inputs), "files": files, "config": config, "fmt": opts.fmt,
+            "text_field": opts.text_field, "id_field": opts.id_field}
+    return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _load_checkpoint(out_dir: str, fingerprint: str) -> dict[str, Any] | None:
+    path = os.path.join(out_dir, CHECKPOINT)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            ck = json.load(fh)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        log.warning("ignoring unreadable checkpoint %s (%s): starting over", path, exc)
+        return None
+    if ck.get("fingerprint") != fingerprint:
+        log.warning("%s belongs to another command (inputs, config or format differ): starting over", path)
+        return None
+    return ck
+
+
+def _write_json_atomic(path: str, data: Any, indent: int | None = None) -> None:
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=indent)
+        fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def _read_from(files: list[str], first: int, skip: int, opts: RunOptions,
+               read_opts: ReadOptions) -> Iterator[tuple[tuple[int, int], Document | Quarantined]]:
+    """Every record from file `first` on, the first `skip` of that file passed over, each with its
+    position: (file index, records of that file read so far)."""
+    for i in range(first, len(files)):
+        k = skip if i == first else 0
+        for rec in read_file(files[i], text_field=opts.text_field, id_field=opts.id_field, options=read_opts, skip=k):
+            k += 1
+            yield (i, k), rec
+
+
+def _clean_documents(inputs: list[str], files: list[str], out_dir: str, config: dict[str, Any], opts: RunOptions,
+                     *, final: bool) -> dict[str, Any]:
+    """The per-document stage. `final`: out_dir is the user's folder (its checkpoint is removed at the
+    end); else a staging folder, whose checkpoint stays, marked complete, for the stage after it."""
     os.makedirs(out_dir, exist_ok=True)
-    docs = read_documents(inputs, text_field=opts.text_field, id_field=opts.id_field)
-    writers = {k: ShardWriter(out_dir, k, fmt=opts.fmt) for k in ("kept", "rejected", "quarantine", "signals")}
-    summary = Summary()
+    every = int((config.get("run") or {}).get("checkpoint_docs", 10_000))
+    fingerprint = _fingerprint(inputs, files, config, opts)
+    ck = _load_checkpoint(out_dir, fingerprint)
+    if ck is not None and ck.get("complete"):
+        log.info("%s: already cleaned (checkpoint complete)", out_dir)
+        return ck["result"]
+    try:
+        writers = {k: ShardWriter(out_dir, k, fmt=opts.fmt, resume=ck["shards"][k] if ck else 0) for k in PARTS}
+    except (FileNotFoundError, KeyError) as exc:
+        log.warning("checkpoint of %s does not match its shards (%s): starting over", out_dir, exc)
+        ck = None
+        writers = {k: ShardWriter(out_dir, k, fmt=opts.fmt) for k in PARTS}
+    if ck is not None:
+        log.info("resuming %s after %d input records (file %d of %d)", out_dir, ck["records"], ck["file"] + 1,
+                 len(files))
+    summary = Summary.from_state(ck["summary"]) if ck else Summary()
+    done = ck["records"] if ck else 0
+    read_opts = ReadOptions.from_config(config.get("input"))
+    records = _read_from(files, ck["file"] if ck else 0, ck["skip"] if ck else 0, opts, read_opts)
     meter = _Meter(opts.progress)
     start = time.perf_counter()
     cpu_start = time.process_time()
 
-    def consume(batch: list[Document | Quarantined], results: list[Result]) -> None:
-        for r in _merge(batch, results):
+    def checkpoint(pos: tuple[int, int], counts: dict[str, int] | None = None,
+                   complete: dict[str, Any] | None = None) -> None:
+        shards = counts if counts is not None else {k: len(w.commit()) for k, w in writers.items()}
+        state: dict[str, Any] = {"fingerprint": fingerprint, "records": done, "file": pos[0], "skip": pos[1],
+                                 "shards": shards, "summary": summary.state()}
+        if complete is not None:
+            state.update(complete=True, result=complete)
+        _write_json_atomic(os.path.join(out_dir, CHECKPOINT), state)
+
+    last = (ck["file"], ck["skip"]) if ck else (0, 0)
+
+    def consume(batch: list[tuple[tuple[int, int], Document | Quarantined]], results: list[Result]) -> None:
+        nonlocal done, last
+        for (pos, _), r in zip(batch, _merge([rec for _, rec in batch], results)):
             summary.add(r)
             writers["quarantine" if r.kind == "quarantined" else r.kind].write(r.record)
             if r.signals is not None:
                 writers["signals"].write({"kind": r.kind, **r.signals})
             meter.update(r.bytes_in)
+            done += 1
+            last = pos
+            if done % every == 0:
+                checkpoint(pos)
+
+    def docs_of(batch: list[tuple[tuple[int, int], Document | Quarantined]]) -> list[Document]:
+        return [d for _, d in batch if isinstance(d, Document)]
 
     try:
         if opts.workers <= 1:
             cleaner = Cleaner(config)
-            for batch in _batches(docs, opts.batch_docs):
-                consume(batch, cleaner.process([d for d in batch if isinstance(d, Document)]))
+            for batch in _batches(records, opts.batch_docs):
+                consume(batch, cleaner.process(docs_of(batch)))
         else:
             with ProcessPoolExecutor(opts.workers, initializer=_init_worker, initargs=(config,)) as pool:
-                pending: deque[tuple[list[Document | Quarantined], Future[list[Result]]]] = deque()
-                for batch in _batches(docs, opts.batch_docs):
-                    pending.append((batch, pool.submit(_work, [d for d in batch if isinstance(d, Document)])))
+                pending: deque[tuple[list[Any], Future[list[Result]]]] = deque()
+                for batch in _batches(records, opts.batch_docs):
+                    pending.append((batch, pool.submit(_work, docs_of(batch))))
                     if len(pending) >= 2 * opts.workers:  # bounded in flight: memory stays flat
                         b, fut = pending.popleft()
                         consume(b, fut.result())
@@ -115,7 +234,7 @@ def _clean_documents(inputs: list[str], out_dir: str, config: dict[str, Any], op
                     consume(b, fut.result())
     except BaseException:
         for w in writers.values():
-            w.abort()  # no partial shard is published for a failed run
+            w.abort()  # no partial shard is published; the last checkpoint lets a new run resume
         raise
     finally:
         meter.close()
@@ -133,9 +252,15 @@ def _clean_documents(inputs: list[str], out_dir: str, config: dict[str, Any], op
         "mb_per_s_per_core": round(mb / elapsed / cores, 3),
         "main_process_cpu_s": round(time.process_time() - cpu_start, 3),
     }
-    result = summary.to_json({"throughput": throughput, "outputs": {k: [os.path.relpath(p, out_dir) for p in v]
-                                                                     for k, v in shards.items()}})
-    summary.write(os.path.join(out_dir, "summary.json"), {"throughput": throughput})
+    outputs = {k: [os.path.relpath(p, out_dir) for p in v] for k, v in shards.items()}
+    result = summary.to_json({"throughput": throughput, "outputs": outputs})
+    counts = {k: len(v) for k, v in shards.items()}
+    checkpoint(last, counts)  # every shard is complete: a kill from here on resumes with nothing left to read
+    _write_json_atomic(os.path.join(out_dir, "summary.json"), summary.to_json({"throughput": throughput}), indent=2)
+    if final:
+        os.remove(os.path.join(out_dir, CHECKPOINT))
+    else:
+        checkpoint(last, counts, complete=result)
     return result
 
 
