@@ -93,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_parser(sub)
     calibrate.add_parser(sub)
     dedup.add_parser(sub)
+    from tamis.commands import inspect, report  # tamis report, tamis inspect
+    report.add_parser(sub)
+    inspect.add_parser(sub)
     return parser
 
 
