@@ -67,9 +67,11 @@ def documents_and_bytes(st: RunStats) -> str:
     kept = np.array([get(x, "kept") for x in rows])
     dup = np.array([get(x, "duplicates") for x in rows])
     rej = np.array([get(x, "rejected") for x in rows]) - dup
-    b_kept = np.array([get(x, "bytes_kept") for x in rows]) / 1e6
-    b_rej = np.array([get(x, "bytes_rejected") for x in rows]) / 1e6
-    b_removed = np.array([get(x, "bytes_in") for x in rows]) / 1e6 - b_kept - b_rej
+    b_in = np.array([get(x, "bytes_in") for x in rows], dtype=float)
+    scale, unit = (1e6, "MB") if b_in.max() >= 1e6 else (1e3, "kB")
+    b_kept = np.array([get(x, "bytes_kept") for x in rows]) / scale
+    b_rej = np.array([get(x, "bytes_rejected") for x in rows]) / scale
+    b_removed = b_in / scale - b_kept - b_rej
 
     height = 0.9 + 0.38 * len(rows)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, height))
@@ -78,7 +80,7 @@ def documents_and_bytes(st: RunStats) -> str:
         (ax1, [(kept, KEPT, "kept"), (rej, REJECTED, "rejected by rules"), (dup, DUPLICATE, "rejected as copies")],
          "Documents", "documents"),
         (ax2, [(b_kept, KEPT, "kept text"), (b_removed, REMOVED, "removed by line cleaning"),
-               (b_rej, REJECTED, "text of rejected documents")], "Bytes (MB)", "MB"),
+               (b_rej, REJECTED, "text of rejected documents")], f"Bytes ({unit})", unit),
     ):
         left = np.zeros(len(rows))
         for values, color, label in parts:
@@ -97,8 +99,8 @@ def documents_and_bytes(st: RunStats) -> str:
 
 
 def _num(v: float, unit: str) -> str:
-    if unit == "MB":
-        return f"{v:.1f} MB" if v >= 0.1 else f"{v * 1000:.0f} kB"
+    if unit in ("MB", "kB"):
+        return f"{v:,.1f} {unit}"
     return f"{int(v):,}"
 
 

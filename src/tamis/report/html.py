@@ -39,7 +39,7 @@ CSS = """
 *{box-sizing:border-box}
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans Arabic",sans-serif;margin:0;color:#222;background:#fff}
 header{background:#263238;color:#fff;padding:18px 28px}
-header h1{margin:0 0 4px;font-size:22px} header .sub{color:#b0bec5;font-size:13px}
+header h1{margin:0 0 4px;font-size:22px} header .sub{color:#b0bec5;font-size:13px} header code{background:#37474f;color:#eceff1}
 nav{position:sticky;top:0;background:#fff;border-bottom:1px solid var(--line);padding:8px 28px;z-index:2}
 nav a{margin-right:16px;color:#1565c0;text-decoration:none;font-weight:500}
 main{padding:8px 28px 60px;max-width:1180px}

@@ -1,0 +1,163 @@
+"""The inspector without a browser: its index, its queries, and its security (escaping, path
+traversal, host check, loopback by default)."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import sqlite3
+from urllib.parse import urlsplit
+
+import pytest
+
+from tamis.document import Edit
+from tamis.report.index import build_index, fts_query, index_path, is_current
+from tamis.report.render import render_document
+from tests.conftest import HOSTILE_ID
+
+
+def get(base: str, path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], str]:
+    """A raw request: the path goes to the server exactly as written (no client-side normalisation)."""
+    u = urlsplit(base)
+    con = http.client.HTTPConnection(u.hostname, u.port, timeout=10)
+    con.putrequest("GET", path, skip_host=bool(headers and "Host" in headers))
+    for k, v in (headers or {}).items():
+        con.putheader(k, v)
+    con.endheaders()
+    r = con.getresponse()
+    body = r.read().decode("utf-8", "replace")
+    con.close()
+    return r.status, {k.lower(): v for k, v in r.getheaders()}, body
+
+
+def doc_n(run, doc_id: str) -> int:
+    con = sqlite3.connect(index_path(str(run)))
+    try:
+        return con.execute("SELECT n FROM docs WHERE id = ?", [doc_id]).fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_render_marks_removed_spans_and_keeps_the_rest_plain():
+    original = "Menu | Home\nالخبر الأول هنا.\nShare this\n"
+    edits = [Edit(0, 12, "Menu | Home\n", "", "leading-block", {"score": 0.01, "min": 0.36}),
+             Edit(29, 40, "Share this\n", "", "trailing-block", {"score": 0.02, "min": 0.36})]
+    cleaned = "الخبر الأول هنا.\n"
+    assert original[0:12] == edits[0].orig and original[29:40] == edits[1].orig
+    page = render_document(cleaned, edits)
+    assert '<del class="rm" data-reason="leading-block" id="e0">Menu | Home</del>' in page
+    assert "score 0.01 &lt; min 0.36" in page
+    assert '<div class="ln" dir="auto">الخبر الأول هنا.</div>' in page  # kept text plain, its own direction
+    assert page.count('dir="auto"') == 3
+
+
+def test_render_escapes_markup():
+    page = render_document("<script>x()</script>\n", [Edit(0, 6, "<b>hi\n", "", "boilerplate-line", {})])
+    assert "<script>" not in page and "<b>" not in page
+    assert "&lt;script&gt;x()&lt;/script&gt;" in page and "&lt;b&gt;hi" in page
+
+
+def test_fts_query_is_always_valid_syntax():
+    assert fts_query('NEAR( "x AND') is not None
+    assert fts_query("北京 天气") == '"北 京" "天 气"'  # unspaced scripts: one token per character
+    assert fts_query("   ") is None
+
+
+def test_index_counts_and_search(web_run, inspector):
+    con = sqlite3.connect(index_path(str(web_run)))
+    facets = {(f, v): n for f, v, n in con.execute("SELECT facet, value, docs FROM facets")}
+    s = json.loads((web_run / "summary.json").read_text())
+    assert facets[("kind", "kept")] == s["documents"]["kept"]
+    assert facets[("kind", "rejected")] == s["documents"]["rejected"]
+    assert facets[("kind", "quarantined")] == s["documents"]["quarantined"] == 1
+    assert facets[("reason", "duplicate")] == sum(s["dedup"]["duplicates"].values()) >= 1
+    # Search finds removed text too (the original is indexed), without diacritics in Vietnamese, and
+    # inside Chinese text.
+    status, _, body = get(inspector, "/?q=pwned")
+    assert status == 200 and "hostile-short" in body and "evil&lt;i&gt;id" in body
+    status, _, body = get(inspector, "/?q=Da+Nang&lang=vi")
+    assert status == 200 and "vi-01-tin-tuc" in body
+    zh = con.execute("SELECT snippet FROM docs WHERE lang = 'zh' LIMIT 1").fetchone()[0]
+    status, _, body = get(inspector, "/?q=" + "".join(f"%{b:02X}" for b in zh[2:5].encode()))
+    assert status == 200 and "zh-0" in body
+    con.close()
+
+
+def test_filters_and_keyset_pages_cover_every_document_once(web_run, inspector, monkeypatch):
+    from tamis.report import server
+
+    monkeypatch.setattr(server, "PAGE_SIZE", 4)
+    seen, path = [], "/"
+    while True:
+        status, _, body = get(inspector, path)
+        assert status == 200
+        seen += [int(x.split("/doc/")[1].split("?")[0].split("'")[0]) for x in body.split("class='doc-link' href='")[1:]]
+        if "id='next-page'" not in body:
+            break
+        path = body[body.rindex("href='", 0, body.index("id='next-page'")) + 6: body.index("' id='next-page'")]
+        path = path.replace("&amp;", "&")
+    total = json.loads((web_run / "summary.json").read_text())["documents"]["read"]
+    assert seen == list(range(1, total + 1))
+    _, _, body = get(inspector, "/?kind=rejected&signal=words&max=5")
+    assert "hostile-short" in body and "vi-01-tin-tuc" not in body
+
+
+def test_document_page_escapes_hostile_text(web_run, inspector):
+    status, headers, body = get(inspector, f"/doc/{doc_n(web_run, HOSTILE_ID)}")
+    assert status == 200
+    assert "<script>window" not in body and "<img src=x" not in body
+    assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in body
+    assert "evil&lt;i&gt;id&quot;" in body
+    csp = headers["content-security-policy"]
+    assert "script-src 'nonce-" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert headers["x-content-type-options"] == "nosniff"
+
+
+@pytest.mark.parametrize("path", [
+    "/files/../secret.txt", "/files/%2e%2e/secret.txt", "/files/..%2fsecret.txt", "/files/..%2F..%2Fetc%2Fpasswd",
+    "/files/kept/../../secret.txt", "/files//etc/passwd", "/files/%2Fetc%2Fpasswd", "/files/..\\secret.txt",
+    "/files/%252e%252e/secret.txt", "/../secret.txt", "/../../../../etc/passwd", "/files/link-out",
+    "/files/kept", "/files/", "/report/../secret.txt", "/doc/../../secret.txt", "/files/summary.json%00.txt",
+])
+def test_no_file_outside_the_run_is_served(web_run, inspector, path):
+    link = web_run / "link-out"
+    if not link.exists():
+        os.symlink(web_run.parent / "secret.txt", link)
+    status, _, body = get(inspector, path)
+    assert status == 404
+    assert "TOP-SECRET" not in body and "root:" not in body
+
+
+def test_files_inside_the_run_are_served(inspector):
+    status, headers, body = get(inspector, "/files/summary.json")
+    assert status == 200 and headers["content-type"].startswith("text/plain") and '"documents"' in body
+    status, headers, _ = get(inspector, "/files/kept/00000.jsonl.zst")
+    assert status == 200 and headers["content-disposition"].startswith("attachment")
+
+
+def test_foreign_host_header_is_refused(inspector):
+    assert get(inspector, "/", {"Host": "evil.example:80"})[0] == 421
+    assert get(inspector, "/", {"Host": "localhost:1"})[0] == 200
+
+
+def test_loopback_is_the_default(inspector):
+    from tamis.cli import build_parser
+
+    args = build_parser().parse_args(["inspect", "somewhere"])
+    assert args.host == "127.0.0.1"
+    assert urlsplit(inspector).hostname == "127.0.0.1"
+
+
+def test_index_is_rebuilt_when_the_run_changes(web_run, tmp_path):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(web_run, run, ignore=shutil.ignore_patterns("_inspect.sqlite*", "_dedup_index"))
+    info = build_index(str(run))
+    assert info["documents"] > 0 and is_current(index_path(str(run)), str(run))
+    (run / "summary.json").touch()
+    assert is_current(index_path(str(run)), str(run))  # only the shards count
+    shard = run / "kept" / "00000.jsonl.zst"
+    os.utime(shard, ns=(shard.stat().st_atime_ns, shard.stat().st_mtime_ns + 10**9))
+    assert not is_current(index_path(str(run)), str(run))
