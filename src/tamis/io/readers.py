@@ -395,6 +395,7 @@ def _make_document(
 def _read_jsonl(path: str, text_field: str, id_field: str, fs_options: dict[str, Any] | None, opts: ReadOptions,
                 skip: _Skip) -> Iterator[Record]:
     name = basename(path)
+    empty = True
     with open_binary(path, fs_options) as fh:
         lines = iter_lines(iter_decompressed(fh, detect_compression(path)))
         for line_no, line in enumerate(lines, 1):
@@ -402,6 +403,7 @@ def _read_jsonl(path: str, text_field: str, id_field: str, fs_options: dict[str,
                 line = line[len(_BOM) :]
             if not line or line.isspace():
                 continue
+            empty = False
             if skip.take():  # one record per non-blank line: read before a restart
                 continue
             if (why := check_bytes(line, opts, "line")) is not None:
@@ -434,6 +436,8 @@ def _read_jsonl(path: str, text_field: str, id_field: str, fs_options: dict[str,
             else:
                 doc.meta.update(meta)
                 yield doc
+    if empty and not skip.take():  # said once, so that an empty file is not mistaken for a lost one
+        yield Quarantined(path, 0, "empty file: no records")
 
 
 def _read_parquet(path: str, text_field: str, id_field: str, fs_options: dict[str, Any] | None, opts: ReadOptions,
@@ -455,6 +459,10 @@ def _read_parquet(path: str, text_field: str, id_field: str, fs_options: dict[st
                 yield Quarantined(path, 0, f"text column {text_field!r} has type {text_type}, expected a string type")
             return
         decode = [c for c in json_columns(schema) if c not in (text_field, id_field)]
+        if pf.metadata.num_rows == 0:
+            if not skip.take():
+                yield Quarantined(path, 0, "empty file: no rows")
+            return
         row = 0
         for group in range(pf.num_row_groups):
             n_rows = pf.metadata.row_group(group).num_rows

@@ -188,6 +188,7 @@ def _clean_documents(inputs: list[str], files: list[str], out_dir: str, config: 
     meter = _Meter(opts.progress)
     start = time.perf_counter()
     cpu_start = time.process_time()
+    done_before, bytes_before = done, summary.bytes["in"]  # throughput counts this invocation's work
 
     def checkpoint(pos: tuple[int, int], counts: dict[str, int] | None = None,
                    complete: dict[str, Any] | None = None) -> None:
@@ -240,8 +241,8 @@ def _clean_documents(inputs: list[str], files: list[str], out_dir: str, config: 
         meter.close()
     shards = {k: w.close() for k, w in writers.items()}
     elapsed = max(time.perf_counter() - start, 1e-9)
-    n = summary.docs["read"]
-    mb = summary.bytes["in"] / 1e6
+    n = done - done_before
+    mb = (summary.bytes["in"] - bytes_before) / 1e6
     cores = max(1, min(opts.workers, os.cpu_count() or 1))
     throughput = {
         "seconds": round(elapsed, 3),
@@ -252,6 +253,8 @@ def _clean_documents(inputs: list[str], files: list[str], out_dir: str, config: 
         "mb_per_s_per_core": round(mb / elapsed / cores, 3),
         "main_process_cpu_s": round(time.process_time() - cpu_start, 3),
     }
+    if done_before:
+        throughput["resumed_after_records"] = done_before
     outputs = {k: [os.path.relpath(p, out_dir) for p in v] for k, v in shards.items()}
     result = summary.to_json({"throughput": throughput, "outputs": outputs})
     counts = {k: len(v) for k, v in shards.items()}
