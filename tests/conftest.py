@@ -40,6 +40,16 @@ def web_run(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def web_report(web_run) -> Path:
+    """`tamis report` over `web_run` (once per session: drawing the charts takes seconds)."""
+    pytest.importorskip("matplotlib", reason="the report needs matplotlib (pip install -e '.[report]')")
+    from tamis.cli import main
+
+    assert main(["report", str(web_run)]) == 0
+    return web_run / "report.html"
+
+
+@pytest.fixture(scope="session")
 def inspector(web_run):
     """A running inspector on a free loopback port; yields its base URL."""
     from tamis.config import load_config

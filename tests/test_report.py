@@ -11,10 +11,9 @@ pytest.importorskip("matplotlib", reason="the report needs matplotlib (pip insta
 from tamis.cli import main  # noqa: E402
 
 
-@pytest.fixture(scope="session")
-def report_file(web_run):
-    assert main(["report", str(web_run)]) == 0
-    return web_run / "report.html"
+@pytest.fixture
+def report_file(web_report):
+    return web_report
 
 
 def test_report_is_self_contained(report_file):

@@ -35,7 +35,7 @@ plt.rcParams.update({
 
 def to_svg(fig: Any) -> str:
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", bbox_inches="tight", metadata={"Date": None, "Creator": None})
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})  # layout="constrained": one draw
     plt.close(fig)
     svg = buf.getvalue()
     # Drop the XML prolog and doctype: the SVG is inlined in HTML. Its natural size (pt) is kept, so
@@ -74,7 +74,7 @@ def documents_and_bytes(st: RunStats) -> str:
     b_removed = b_in / scale - b_kept - b_rej
 
     height = 0.9 + 0.38 * len(rows)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, height))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, height), layout="constrained")
     y = np.arange(len(rows))[::-1]
     for ax, parts, title, unit in (
         (ax1, [(kept, KEPT, "kept"), (rej, REJECTED, "rejected by rules"), (dup, DUPLICATE, "rejected as copies")],
@@ -94,7 +94,9 @@ def documents_and_bytes(st: RunStats) -> str:
         ax.set_title(title, loc="left")
         ax.set_xlim(0, max(total.max(), 1e-9) * 1.35)
         ax.grid(axis="y", visible=False)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6 / height), ncol=3, fontsize=8)
+    handles = [h for ax in (ax1, ax2) for h in ax.get_legend_handles_labels()[0]]
+    labels = [lb for ax in (ax1, ax2) for lb in ax.get_legend_handles_labels()[1]]
+    fig.legend(handles, labels, loc="outside lower center", ncol=6, fontsize=8)
     return to_svg(fig)
 
 
@@ -112,7 +114,7 @@ def removals_by_reason(st: RunStats) -> str:
     langs = _top_langs(st)
     colors = lang_colors(st.lang_order())
     height = 1.0 + 0.36 * len(reasons)
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, height), sharey=True)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, height), sharey=True, layout="constrained")
     y = np.arange(len(reasons))[::-1]
     for ax, col, title in ((ax1, 1, "Characters removed"), (ax2, 0, "Lines removed")):
         left = np.zeros(len(reasons))
@@ -141,7 +143,7 @@ def rejections_by_rule(st: RunStats) -> str:
         return ""
     langs = _top_langs(st)
     colors = lang_colors(st.lang_order())
-    fig, ax = plt.subplots(figsize=(10, 1.0 + 0.3 * len(rules)))
+    fig, ax = plt.subplots(figsize=(10, 1.0 + 0.3 * len(rules)), layout="constrained")
     y = np.arange(len(rules))[::-1]
     left = np.zeros(len(rules))
     for lang in langs:
@@ -194,7 +196,8 @@ def signal_distribution(st: RunStats, signal: str, thresholds: dict[str, list[tu
         pad = (hi - lo) * 0.05 or 0.05
         bins = np.linspace(lo - pad, hi + pad, 40)
     n = len(data)
-    fig, axes = plt.subplots(1, n, figsize=(min(2.6 * n + 0.6, 10.5), 1.9), squeeze=False, sharex=True)
+    fig, axes = plt.subplots(1, n, figsize=(min(2.6 * n + 0.6, 10.5), 1.9), squeeze=False, sharex=True,
+                             layout="constrained")
     for ax, (lang, (kept, rej)) in zip(axes[0], data.items()):
         clip = lambda a: np.clip(a, bins[0], bins[-1])  # noqa: E731 - outliers land in the end bins
         ax.hist([clip(kept), clip(rej)], bins=bins, stacked=True, color=[KEPT, REJECTED],
@@ -225,7 +228,7 @@ def cluster_sizes(st: RunStats) -> str:
     for s in sizes:
         counts[s] = counts.get(s, 0) + 1
     xs = sorted(counts)
-    fig, ax = plt.subplots(figsize=(min(1.5 + 0.45 * len(xs), 10), 2.4))
+    fig, ax = plt.subplots(figsize=(min(1.5 + 0.45 * len(xs), 10), 2.4), layout="constrained")
     ax.bar(range(len(xs)), [counts[x] for x in xs], color=DUPLICATE)
     ax.set_xticks(range(len(xs)), [str(x) for x in xs])
     for i, x in enumerate(xs):
