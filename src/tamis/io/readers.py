@@ -82,14 +82,16 @@ class ReadOptions:
 class _Skip:
     """How many records of a file are still to be passed over (they were read before a restart)."""
 
-    __slots__ = ("left",)
+    __slots__ = ("left", "position")
 
     def __init__(self, n: int) -> None:
         self.left = n
+        self.position = 0  # of the last record passed over
 
-    def take(self) -> bool:
+    def take(self, position: int = 0) -> bool:
         if self.left > 0:
             self.left -= 1
+            self.position = position
             return True
         return False
 
@@ -254,23 +256,25 @@ def _read_all(files: list[str], text_field: str, id_field: str, fs_options: dict
 def _guard(path: str, records: Iterator[Record], skip: _Skip) -> Iterator[Record]:
     """Turn an error that ends a file early into a Quarantined record, so the run goes on. When
     resuming, that record was already read if the error comes before the skipped records end."""
-    last = 0
+    last: int | None = None
     try:
         for rec in records:
             last = rec.position
             yield rec
-    except FileNotFoundError:
-        if not skip.left:
-            yield Quarantined(path, last, "file not found")
-    except PermissionError as exc:
-        if not skip.left:
-            yield Quarantined(path, last, f"cannot read file: permission denied ({exc.strerror})")
-    except TruncatedInput as exc:
-        if not skip.left:
-            yield Quarantined(path, last, f"truncated or corrupt compressed file, stopped after position {last}: {exc}")
     except Exception as exc:  # noqa: BLE001 - any failure of one file must not stop the run
-        if not skip.left:
-            yield Quarantined(path, last, f"cannot read file, stopped after position {last}: {type(exc).__name__}: {exc}")
+        if skip.left:
+            return
+        if last is None:
+            last = skip.position  # what a run that had read the skipped records would name
+        if isinstance(exc, FileNotFoundError):
+            error = "file not found"
+        elif isinstance(exc, PermissionError):
+            error = f"cannot read file: permission denied ({exc.strerror})"
+        elif isinstance(exc, TruncatedInput):
+            error = f"truncated or corrupt compressed file, stopped after position {last}: {exc}"
+        else:
+            error = f"cannot read file, stopped after position {last}: {type(exc).__name__}: {exc}"
+        yield Quarantined(path, last, error)
 
 
 def basename(path: str) -> str:
@@ -404,7 +408,7 @@ def _read_jsonl(path: str, text_field: str, id_field: str, fs_options: dict[str,
             if not line or line.isspace():
                 continue
             empty = False
-            if skip.take():  # one record per non-blank line: read before a restart
+            if skip.take(line_no):  # one record per non-blank line: read before a restart
                 continue
             if (why := check_bytes(line, opts, "line")) is not None:
                 yield Quarantined(path, line_no, why, raw=_raw(line))
@@ -469,10 +473,11 @@ def _read_parquet(path: str, text_field: str, id_field: str, fs_options: dict[st
             if skip.left >= n_rows:  # a whole row group read before a restart
                 skip.left -= n_rows
                 row += n_rows
+                skip.position = row - 1
                 continue
             for batch in pf.iter_batches(batch_size=PARQUET_BATCH_ROWS, row_groups=[group]):
                 for fields in batch.to_pylist():
-                    if skip.take():
+                    if skip.take(row):
                         row += 1
                         continue
                     for col in decode:

@@ -40,12 +40,12 @@ def read_wet(path: str, fs_options: dict[str, Any] | None = None, opts: Any = No
             doc_id = record.record_id or f"{name}:{index}"
             body = record.reader.read()
             if len(body) < record.content_length:
-                if not skip.take():
+                if not skip.take(index):
                     yield Quarantined(
                         path, index, f"truncated WET record: {len(body)} of {record.content_length} bytes", id=doc_id
                     )
                 return
-            if skip.take():  # one record per conversion record: read before a restart
+            if skip.take(index):  # one record per conversion record: read before a restart
                 continue
             decoded = check_bytes(body, opts, "record") or decode_document(body, opts)
             if isinstance(decoded, str):
