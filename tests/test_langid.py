@@ -235,3 +235,33 @@ def test_sentence_accuracy_on_shared_sample(lid):
         sample = rng.sample(texts, 30)
         acc = sum(lid.identify(t)[0] == lang for t in sample) / len(sample)
         assert acc >= 0.9, (lang, acc)
+
+
+# -- documents read off their paragraphs, remembered predictions ----------------------------
+
+
+def test_remembered_predictions_are_the_models_own(lid):
+    fresh = LanguageIdentifier()
+    texts = [SENTENCES[k] for k in SENTENCES] + ARABIC_ARTICLE
+    first = [fresh.top_k(t, 5) for t in texts]
+    assert [fresh.top_k(t, 5) for t in texts] == first  # answered from memory
+    assert [fresh.identify(t) for t in texts] == [LanguageIdentifier().identify(t) for t in texts]
+    # the top label out of a remembered top 5 is the top 1 the model gives
+    assert [fresh.identify(t) for t in texts] == [(p[0][0], p[0][1]) if p else ("und", 0.0) for p in first]
+
+
+def test_document_language_from_its_paragraphs(lid):
+    article = [SENTENCES["vi"], "Ảnh: TTXVN", SENTENCES["vi"].replace("Hôm nay", "Sáng mai")]
+    lang, prob = lid.identify_by_paragraphs(article, [article[0], article[2]])
+    assert lang == "vi" and prob > 0.9
+    # mostly Arabic with an English paragraph: Arabic, less sure than a pure Arabic text
+    lang, prob = lid.identify_by_paragraphs(ARABIC_ARTICLE, ARABIC_ARTICLE)
+    assert lang == "ar" and 0.4 < prob < lid.identify_by_paragraphs(ARABIC_ARTICLE[:1], ARABIC_ARTICLE[:1])[1]
+
+
+def test_document_language_falls_back_to_the_whole_text(lid):
+    # the judged paragraphs hold too little of the text: the text is predicted whole
+    menu = ["Trang chủ", "Thời sự", "Thế giới", "Kinh doanh", "Giải trí", "Thể thao", "Pháp luật"]
+    lines = menu + [SENTENCES["vi"][:40]]
+    assert lid.identify_by_paragraphs(lines, []) == lid.identify("\n".join(lines))
+    assert lid.identify_by_paragraphs(["12345", "2024/05/01"], ["12345"]) == ("und", 0.0)

@@ -101,21 +101,30 @@ class Cleaner:
         normalized, norm_edits = normalize_text(original, self.norm_cfg)
         lines, _ = split_lines(normalized)
         words = [count_words(x) for x in lines]
-        lang, lang_score = self.langid.identify(normalized)
+        # The document language is read off the predictions of its paragraphs (the lines that
+        # _line_signals has identify_paragraphs judge), which are made once and remembered.
+        min_words = self.policy["lines"]["min_other_language_words"]
+        nonblank = [i for i, x in enumerate(lines) if x and not x.isspace()]
+        lang, lang_score = self._identify(lines, words, nonblank, min_words)
         sig, passes = self._line_signals(lines, words, lang)
         # The language is finally that of the kept text (a page whose menus are in English can hold
         # a Vietnamese article). If it differs, the lines are judged again in that language, which
         # is also what cleaning the cleaned text would find.
         decisions = decide_lines(lines, sig, lang, self.policy["lines"], self.line_model.threshold)
-        kept = "\n".join(x for x, d in zip(lines, decisions) if d is None and x.strip())
-        if kept:
-            lang2, score2 = self.langid.identify(kept)
+        kept = [i for i in nonblank if decisions[i] is None]
+        if kept and kept != nonblank:  # the same lines give the same answer
+            lang2, score2 = self._identify(lines, words, kept, min_words)
             if lang2 != lang and lang2 != UND:
                 lang, lang_score = lang2, score2
                 sig, passes = self._line_signals(lines, words, lang)
             elif lang2 == lang:
                 lang_score = score2
         return normalized, Signals(norm_edits, lang, lang_score, sig, passes)
+
+    def _identify(self, lines: list[str], words: list[int], idx: list[int], min_words: int) -> tuple[str, float]:
+        """The language of the text made of lines[i] for i in idx."""
+        return self.langid.identify_by_paragraphs([lines[i] for i in idx],
+                                                  [lines[i] for i in idx if words[i] >= min_words])
 
     def _line_signals(self, lines: list[str], words: list[int], lang: str) -> tuple[LineSignals, int]:
         cfg = {**self.policy["lines"], "collapse_blank_lines": False}

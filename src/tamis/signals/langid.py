@@ -32,6 +32,9 @@ UND = "und"
 # characters, and the cost of a prediction grows linearly with the input.
 DEFAULT_MAX_CHARS = 2000
 _SAMPLE_WINDOWS = 4
+# A paragraph (or line) is sampled the same way, to a smaller budget: whether it is in another
+# language shows in a few hundred characters, and news scraped onto one line runs to thousands.
+DEFAULT_PARAGRAPH_MAX_CHARS = 600
 
 # Paragraph level (see identify_paragraphs): below this many letters (a Han, kana or Hangul
 # character counts as 3, since one carries about as much as a short word) a paragraph gets "und".
@@ -41,6 +44,9 @@ MIN_PARAGRAPH_LETTERS = 30
 DOC_BIAS = 4.0
 # Suggested probability above which a paragraph's other-language label can be acted on.
 MIN_OTHER_LANG_PROB = 0.8
+# identify_by_paragraphs reads a text's language off its paragraphs' predictions when the judged
+# paragraphs hold at least this share of its characters (else the text is predicted whole).
+MIN_PARAGRAPH_COVER = 0.8
 
 LabelScheme = Literal["auto", "lid176", "iso639-3"]
 
@@ -177,6 +183,10 @@ _SCRIPT_SAMPLE_CHARS = 1000
 SCRIPT_DEFAULT_PROB = 0.9
 _SCRIPT_CHECK_K = -1  # all labels: the right one can rank below 10 (short Chinese lines)
 _LATIN = ("Latin",)
+# Predictions remembered per model input line (see LanguageIdentifier._raw): at least this many
+# labels each, and this many lines before the memory is dropped.
+_CACHE_K = 5
+_CACHE_SIZE = 2048
 _KANA_RULE = frozenset({"ja", "zh", "yue", "wuu", "lzh", "gan", "hak"})  # see _fits
 
 
@@ -276,6 +286,7 @@ class LanguageIdentifier:
     model_path: a supervised fastText model (.ftz/.bin); None = the bundled lid.176.ftz.
     labels: how to read the model's labels (see normalize_label).
     max_chars: how much of a long text is fed to the model (head + sampled windows).
+    paragraph_max_chars: the same for a paragraph (identify_paragraphs, identify_by_paragraphs).
     script_check: drop labels of languages whose script is (nearly) absent from the text.
 
     Instances pickle as their settings and reload the model on the other side (lid.176.ftz loads
@@ -288,6 +299,7 @@ class LanguageIdentifier:
         labels: LabelScheme = "auto",
         max_chars: int = DEFAULT_MAX_CHARS,
         script_check: bool = True,
+        paragraph_max_chars: int = DEFAULT_PARAGRAPH_MAX_CHARS,
     ) -> None:
         import fasttext  # fasttext-predict
 
@@ -295,14 +307,17 @@ class LanguageIdentifier:
         self.labels = labels
         self.max_chars = max_chars
         self.script_check = script_check
+        self.paragraph_max_chars = paragraph_max_chars
         self._model = fasttext.load_model(self.model_path)
         # The single-line C++ entry point: [(prob, label), ...]. The list form of fasttext-predict
         # 0.9.2.4's predict (multilinePredict) returns a wrongly shaped result, so it is not used.
         self._predict = self._model.f.predict
         self._norm: dict[str, _LabelInfo] = {}
+        self._cache: dict[str, tuple[int, list[tuple[float, str]]]] = {}
 
     def __getstate__(self) -> dict:
-        return {"model_path": self.model_path, "labels": self.labels, "max_chars": self.max_chars, "script_check": self.script_check}
+        return {"model_path": self.model_path, "labels": self.labels, "max_chars": self.max_chars,
+                "script_check": self.script_check, "paragraph_max_chars": self.paragraph_max_chars}
 
     def __setstate__(self, state: dict) -> None:
         self.__init__(**state)
@@ -318,14 +333,32 @@ class LanguageIdentifier:
             info = self._norm[label] = _LabelInfo(lang, script, scripts, _foreign_letter(scripts))
         return info
 
-    def _predictions(self, text: str, k: int, counts: dict[str, int] | None = None) -> list[Prediction]:
+    def _raw(self, line: str, k: int) -> list[tuple[float, str]]:
+        """The model's k best (prob, label) for one input line (k = -1: all labels), remembered.
+
+        A document's text is often predicted more than once on the same input (a one-paragraph
+        page as document and as paragraph, the kept text when nothing was removed, the paragraphs
+        again when the document language changes), and pages share lines. The model's top k is a
+        prefix of its top k' > k, so one prediction of at least _CACHE_K labels serves them all."""
+        hit = self._cache.get(line)
+        if hit is not None and (hit[0] < 0 or 0 <= k <= hit[0]):
+            return hit[1] if k < 0 else hit[1][:k]
+        kk = k if k < 0 else max(k, _CACHE_K)
+        raw = self._predict(line, kk, 0.0, "replace")
+        if len(self._cache) >= _CACHE_SIZE:
+            self._cache.clear()  # results are a pure function of the line: dropping them changes nothing
+        self._cache[line] = (kk, raw)
+        return raw if k < 0 else raw[:k]
+
+    def _predictions(self, text: str, k: int, counts: dict[str, int] | None = None,
+                     max_chars: int | None = None) -> list[Prediction]:
         """The model's k best labels, after the script check; [] when `text` has no letter."""
         if not _LETTER.search(text):
             return []
         # fastText reads one line (\r, \t are word separators for it already). lid.176 is more
         # accurate on lower-cased text, and calls upper-case Latin text Japanese.
-        line = _sample(text, self.max_chars).replace("\n", " ").lower() + "\n"
-        raw = self._predict(line, k, 0.0, "replace")
+        line = _sample(text, max_chars or self.max_chars).replace("\n", " ").lower() + "\n"
+        raw = self._raw(line, k)
         if not raw:
             return []
         top = self._normalize(raw[0][1])
@@ -342,7 +375,7 @@ class LanguageIdentifier:
             return [Prediction(*self._normalize(lb)[:2], min(pr, 1.0), lb) for pr, lb in raw]
         # The top label's script is (nearly) absent from the text: lid.176 says `ja`, `pt`, `fr` for
         # short Chinese lines. Keep the labels whose script is there, renormalised among themselves.
-        wide = self._predict(line, _SCRIPT_CHECK_K, 0.0, "replace")
+        wide = self._raw(line, _SCRIPT_CHECK_K)
         keep = [(pr, lb) for pr, lb in wide if _fits(self._normalize(lb), counts)]
         mass = sum(pr for pr, _ in keep)
         if mass <= 0.0:
@@ -397,13 +430,13 @@ class LanguageIdentifier:
         doc_family = macrolanguage(doc)
         out: list[tuple[str, float]] = []
         for para in paragraphs:
-            counts = script_counts(para[:_SCRIPT_SAMPLE_CHARS])
-            if _weighted_letters(counts) < min_letters:
+            preds = self._paragraph_predictions(para, k, min_letters)
+            if preds is None:
                 out.append((UND, 0.0))
                 continue
             p_doc = 0.0
             others: dict[str, float] = {}
-            for p in self._predictions(para, k, counts):
+            for p in preds:
                 if p.lang == doc or macrolanguage(p.lang) == doc_family:
                     p_doc += p.prob
                 else:
@@ -414,6 +447,50 @@ class LanguageIdentifier:
             else:
                 out.append((doc, min(p_doc, 1.0)))
         return out
+
+
+    def _paragraph_predictions(self, para: str, k: int, min_letters: int) -> list[Prediction] | None:
+        """The k best labels of one paragraph; None when it has under `min_letters` letters."""
+        counts = script_counts(para[:_SCRIPT_SAMPLE_CHARS])
+        if _weighted_letters(counts) < min_letters:
+            return None
+        return self._predictions(para, k, counts, self.paragraph_max_chars)
+
+    def identify_by_paragraphs(
+        self,
+        lines: list[str],
+        paragraphs: list[str],
+        *,
+        min_letters: int = MIN_PARAGRAPH_LETTERS,
+        min_cover: float = MIN_PARAGRAPH_COVER,
+        k: int = 5,
+    ) -> tuple[str, float]:
+        """The language of the text made of `lines` (its non-blank lines), read off the predictions
+        of `paragraphs`, those of its lines that identify_paragraphs judges.
+
+        A document's paragraphs are predicted anyway (identify_paragraphs, with the same
+        predictions); predicting the whole text as well costs as much again. So when the
+        paragraphs long enough to be judged hold at least `min_cover` of the text's characters,
+        each one's labels are weighted by its length and the language with the most weight is the
+        text's, with its share of the weight as probability. Otherwise, and when no paragraph can
+        be judged, it is identify() of the text.
+        """
+        total = sum(map(len, lines))
+        if sum(map(len, paragraphs)) >= min_cover * total > 0:
+            weight: dict[str, float] = {}
+            judged = 0
+            for para in paragraphs:
+                preds = self._paragraph_predictions(para, k, min_letters)
+                if preds is None:
+                    continue
+                n = len(para)
+                judged += n
+                for p in preds:
+                    weight[p.lang] = weight.get(p.lang, 0.0) + n * p.prob
+            if weight and judged >= min_cover * total:
+                lang, w = max(weight.items(), key=lambda kv: kv[1])
+                return lang, min(w / judged, 1.0)
+        return self.identify("\n".join(lines))
 
 
 _default: LanguageIdentifier | None = None
