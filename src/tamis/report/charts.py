@@ -202,9 +202,12 @@ def signal_distribution(st: RunStats, signal: str, thresholds: dict[str, list[tu
         clip = lambda a: np.clip(a, bins[0], bins[-1])  # noqa: E731 - outliers land in the end bins
         ax.hist([clip(kept), clip(rej)], bins=bins, stacked=True, color=[KEPT, REJECTED],
                 label=["kept", "rejected"], histtype="stepfilled", linewidth=0)
+        both = np.concatenate([kept, rej])
         for rule, bound, value in thresholds.get(lang, []):
+            beyond = int((both < value).sum() if bound == "min" else (both > value).sum())
             ax.axvline(value, color=THRESHOLD, linestyle="--", linewidth=1.2)
-            ax.annotate(f"{bound} {value:g}", xy=(value, 1), xycoords=("data", "axes fraction"),
+            ax.annotate(f"{bound} {value:g}\n{beyond:,} {'below' if bound == 'min' else 'above'}", xy=(value, 1),
+                        xycoords=("data", "axes fraction"),
                         xytext=(2 if bound == "min" else -2, -2), textcoords="offset points",
                         ha="left" if bound == "min" else "right", va="top", fontsize=7, color=THRESHOLD)
         if log:
