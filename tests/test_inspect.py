@@ -161,3 +161,29 @@ def test_index_is_rebuilt_when_the_run_changes(web_run, tmp_path):
     shard = run / "kept" / "00000.jsonl.zst"
     os.utime(shard, ns=(shard.stat().st_atime_ns, shard.stat().st_mtime_ns + 10**9))
     assert not is_current(index_path(str(run)), str(run))
+
+
+def test_quarantined_input_is_listed_with_its_error(inspector):
+    status, _, body = get(inspector, "/?kind=quarantined")
+    assert status == 200 and "<b>1</b> documents match" in body
+    n = body.split("class='doc-link' href='/doc/")[1].split("?")[0]
+    status, _, page = get(inspector, f"/doc/{n}")
+    assert status == 200 and "quarantined" in page and "error:" in page and "not json" in page
+
+
+def test_tamis_inspect_prints_its_url_and_serves(web_run):
+    import re
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "tamis", "inspect", str(web_run), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        m = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
+        assert m, line + proc.stderr.read() if proc.poll() is not None else line
+        status, _, body = get(m.group(1), "/")
+        assert status == 200 and "documents match" in body
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

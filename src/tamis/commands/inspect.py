@@ -50,6 +50,12 @@ def _cmd_inspect(args: argparse.Namespace) -> int:
         raise RunFolderError(f"{args.run}: no kept/, rejected/ or quarantine/ shards; give the output folder of `tamis clean`")
     cfg = load_policy(args.policy, args.config)
     path = args.index or index_path(args.run)
+    if not args.index and not os.access(args.run, os.W_OK):  # a read-only run: index elsewhere
+        import hashlib
+        import tempfile
+
+        digest = hashlib.sha1(os.path.realpath(args.run).encode()).hexdigest()[:16]
+        path = os.path.join(tempfile.gettempdir(), f"tamis-inspect-{digest}.sqlite")
     if args.reindex or not is_current(path, args.run):
         print(f"indexing {args.run} into {path} ...", file=sys.stderr, flush=True)
         info = build_index(args.run, path, log=lambda m: print(m, file=sys.stderr, flush=True))
