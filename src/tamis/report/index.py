@@ -32,7 +32,7 @@ from tamis.edits import rebuild_original
 from tamis.signals.document import SIGNALS
 
 INDEX_NAME = "_inspect.sqlite"
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 PARTS = ("kept", "rejected", "quarantine")
 SIGNAL_COLUMNS = tuple(s for s in SIGNALS if re.fullmatch(r"[a-z][a-z0-9_]*", s))
 SNIPPET_CHARS = 200
@@ -115,8 +115,8 @@ def build_index(run: str, path: str | None = None, *, log: Any = None) -> dict[s
     con.executescript(f"""
         CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
         CREATE TABLE docs(n INTEGER PRIMARY KEY, id TEXT, kind TEXT, lang TEXT, orig_chars INTEGER,
-                          kept_chars INTEGER, removed_chars INTEGER, labels TEXT, snippet TEXT, record BLOB,
-                          {sig_cols});
+                          kept_chars INTEGER, removed_chars INTEGER, labels TEXT, snippet TEXT,
+                          {sig_cols}, record BLOB);
         CREATE TABLE doc_reasons(reason TEXT, n INTEGER, PRIMARY KEY(reason, n)) WITHOUT ROWID;
         CREATE VIRTUAL TABLE fts USING fts5(body, content='', tokenize='unicode61 remove_diacritics 2');
         CREATE TABLE facets(facet TEXT, value TEXT, docs INTEGER, PRIMARY KEY(facet, value));
@@ -158,8 +158,10 @@ def build_index(run: str, path: str | None = None, *, log: Any = None) -> dict[s
         snippet = " ".join((text or original)[: SNIPPET_CHARS * 2].split())[:SNIPPET_CHARS]
         removed = sum(len(e.orig) - len(e.repl) for e in edits)
         blob = cctx.compress(json.dumps({"kind": kind, "record": rec}, ensure_ascii=False).encode("utf-8", "surrogatepass"))
-        docs_rows.append((n, doc_id, kind, lang, len(original), len(text), removed, json.dumps(labels), snippet, blob,
-                          *[_num(signals.get(s)) for s in SIGNAL_COLUMNS]))
+        # The record goes last: a filter on a signal column then never reads through the record's
+        # overflow pages.
+        docs_rows.append((n, doc_id, kind, lang, len(original), len(text), removed, json.dumps(labels), snippet,
+                          *[_num(signals.get(s)) for s in SIGNAL_COLUMNS], blob))
         reason_rows.extend((r, n) for r in reasons)
         fts_rows.append((n, spaced(original)))
         facets["kind", kind] += 1
