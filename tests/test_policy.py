@@ -85,3 +85,17 @@ def test_toml_config_is_read(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text('[policy.lines]\nmin_content_score = 0.7\n')
     assert load_config(path)["policy"]["lines"]["min_content_score"] == 0.7
+
+
+def test_rules_for_answers_again_from_memory_but_sees_a_changed_policy():
+    from tamis.config import ConfigError
+    from tamis.policy.rules import rules_for
+
+    policy = {"documents": {"default": {"min_words": {"signal": "words", "min": 20}}, "vi": {}}}
+    first = rules_for(policy, "vi")
+    assert rules_for(policy, "vi") == first and rules_for(policy, "vi") is not first
+    policy["documents"]["vi"]["min_words"] = {"signal": "words", "min": 50}  # changed in place
+    assert [r.threshold for r in rules_for(policy, "vi")] == [50.0]
+    policy["documents"]["vi"]["min_words"] = {"signal": "words", "min": True}  # True == 1, yet not a number
+    with pytest.raises(ConfigError):
+        rules_for(policy, "vi")

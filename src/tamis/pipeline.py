@@ -17,7 +17,7 @@ from tamis.normalize.unicode import NormalizeConfig, normalize_text
 from tamis.policy.lines import LineSignals, decide_lines, removal_spans
 from tamis.policy.rules import check_document, rules_for
 from tamis.segment.lines import split_lines
-from tamis.segment.words import count_words
+from tamis.segment.words import line_word_counts
 from tamis.signals.document import Known, document_signals
 from tamis.signals.langid import UND, LanguageIdentifier
 from tamis.signals.line_features import line_features
@@ -99,8 +99,8 @@ class Cleaner:
 
     def compute_signals(self, original: str) -> tuple[str, Signals]:
         normalized, norm_edits = normalize_text(original, self.norm_cfg)
-        lines, _ = split_lines(normalized)
-        words = [count_words(x) for x in lines]
+        lines, starts = split_lines(normalized)
+        words = line_word_counts(normalized, starts)
         # The document language is read off the predictions of its paragraphs (the lines that
         # _line_signals has identify_paragraphs judge), which are made once and remembered.
         min_words = self.policy["lines"]["min_other_language_words"]

@@ -7,23 +7,23 @@ ftfy is precise but costs ~100 µs a line, so it only sees lines a cheap regex f
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
 import ftfy
-import regex
 
 from tamis.document import Edit
 
 # A UTF-8 lead byte read as Latin-1/cp1252 followed by a continuation byte read the same way, an
 # HTML entity, a C1 control or a terminal escape: the marks of text ftfy can repair.
-_SUSPECT = regex.compile(
+_SUSPECT = re.compile(
     r"[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
     r"\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
     r"|&(?:#\d{1,7}|#x[0-9a-fA-F]{1,6}|[a-zA-Z]{2,8});|[\u0080-\u009f]|\x1b\["
 )
 # Controls with no visible effect (tab and newline are kept; bidi marks and ZWJ/ZWNJ are meaningful).
-_CONTROL = regex.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufff9-\ufffb]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufff9-\ufffb]+")
 
 _FTFY_CONFIG = ftfy.TextFixerConfig(
     unescape_html="auto",
@@ -76,6 +76,11 @@ def _minimal_edit(old: str, new: str, offset: int, fixes: list[str]) -> Edit:
 def normalize_text(original: str, cfg: NormalizeConfig | None = None) -> tuple[str, list[Edit]]:
     """Return the normalized text and the edits (in original coordinates) that produce it."""
     cfg = cfg or NormalizeConfig()
+    # Most texts need nothing: one pass of each check over the whole text instead of per line.
+    if ("\r" not in original and not (cfg.repair_mojibake and _SUSPECT.search(original))
+            and not (cfg.remove_control_chars and _CONTROL.search(original))
+            and not (cfg.nfc and not unicodedata.is_normalized("NFC", original))):
+        return original, []
     edits: list[Edit] = []
     out: list[str] = []
     pos = 0

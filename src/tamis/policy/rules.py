@@ -70,13 +70,29 @@ def _parse_rule(where: str, name: str, spec: Any) -> Rule | None:
     return Rule(name, spec["signal"], bound, float(threshold))
 
 
+_parsed: dict[tuple, list[Rule]] = {}  # rules_for's answers, keyed by the merged specs themselves
+
+
 def rules_for(policy: dict[str, Any], lang: str) -> list[Rule]:
     """The default rules overlaid with the language's own (same name replaces, null disables)."""
     docs = policy["documents"]
     merged: dict[str, Any] = dict(docs.get("default") or {})
     merged.update(docs.get(lang) or {})
+    try:  # parsing once per language and policy, not per document
+        key = (lang, *((n, tuple((k, type(v), v) for k, v in s.items()) if isinstance(s, dict) else s)
+                       for n, s in merged.items()))  # with types: 1 == 1.0 == True
+        hit = _parsed.get(key)
+    except TypeError:  # an unhashable value: not remembered (it fails parsing anyway)
+        key, hit = None, None
+    if hit is not None:
+        return list(hit)
     rules = [_parse_rule(f"policy.documents.{lang}.{n}", n, s) for n, s in merged.items()]
-    return [r for r in rules if r is not None]
+    rules = [r for r in rules if r is not None]
+    if key is not None:
+        if len(_parsed) > 256:
+            _parsed.clear()
+        _parsed[key] = rules
+    return list(rules)
 
 
 def check_document(rules: list[Rule], signals: dict[str, Any]) -> list[dict[str, Any]]:

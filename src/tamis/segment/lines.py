@@ -18,9 +18,14 @@ def split_lines(text: str) -> tuple[list[str], list[int]]:
     return lines, starts
 
 
+_SPLIT_ONLY_SPACES = ("\x1c", "\x1d", "\x1e", "\x1f")  # str.split() splits on these, \s does not
+
+
 def line_key(line: str) -> str:
     """Comparison key for repeated lines: casefolded, whitespace collapsed."""
-    return _WS.sub(" ", line).strip().casefold()
+    if any(c in line for c in _SPLIT_ONLY_SPACES):
+        return _WS.sub(" ", line).strip().casefold()
+    return " ".join(line.split()).casefold()  # the same, several times faster
 
 
 def paragraphs(lines: list[str]) -> list[tuple[int, int]]:

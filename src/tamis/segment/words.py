@@ -141,8 +141,30 @@ _SEPARATES = np.zeros(N_CLASSES, dtype=bool)  # never inside a word of a spaced 
 _SEPARATES[[SPACE, NEWLINE, PUNCT, SYMBOL, JOINER, UNSPACED]] = True
 
 
+# The last text tokenized and its tokens (arrays made read-only): a document's normalized text is
+# tokenized for its line word counts, and most documents come out of cleaning unchanged.
+_last: list = [None, None]
+
+
 def tokenize(text: str) -> Tokens:
     """Word spans of `text` (the same tokens as `words`), computed over numpy code points."""
+    if _last[0] is not None and _last[0] == text:
+        return _last[1]
+    tok = _tokenize(text)
+    for a in (tok.cps, tok.cls, tok.starts, tok.ends):
+        a.flags.writeable = False
+    _last[:] = [text, tok]
+    return tok
+
+
+def line_word_counts(text: str, line_starts: list[int]) -> list[int]:
+    """count_words of each line of `text`, the lines starting at `line_starts` (ascending, the
+    first 0): one tokenization of the whole text instead of a regex pass per line."""
+    bounds = np.searchsorted(tokenize(text).starts, line_starts + [len(text) + 1])
+    return np.diff(bounds).tolist()
+
+
+def _tokenize(text: str) -> Tokens:
     t = tables()
     cps = np.minimum(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), BEYOND_BMP).astype(np.intp)
     cls = t.cls.take(cps)  # gathers with intp indices: no conversion per lookup

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from tamis.segment.lines import line_key
 
+# Keys of recently seen lines: a document's lines are compared again at every pass of line scoring
+# and once more when the decision is made. Cleared when full; a key is a pure function of its line.
+_KEYS: dict[str, str] = {}
+_KEYS_SIZE = 4096
+
 
 def repeated_lines(lines: list[str]) -> tuple[list[int], list[int]]:
     """For each line, the index of its first occurrence (-1 for a first or blank line), and the
@@ -13,10 +18,15 @@ def repeated_lines(lines: list[str]) -> tuple[list[int], list[int]]:
     """
     first: dict[str, int] = {}
     dup_of = [-1] * len(lines)
+    keys = _KEYS
+    if len(keys) > _KEYS_SIZE:
+        keys.clear()
     for i, line in enumerate(lines):
         if not line or line.isspace():
             continue
-        key = line_key(line)
+        key = keys.get(line)
+        if key is None:
+            key = keys[line] = line_key(line)
         j = first.setdefault(key, i)
         if j != i:
             dup_of[i] = j
