@@ -54,7 +54,7 @@ table.list th{background:#fafafa} td.n{text-align:right;font-variant-numeric:tab
 td.snip{max-width:560px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .badge{display:inline-block;border-radius:3px;padding:0 6px;color:#fff;font-size:12px}
 .badge.kept{background:var(--kept)} .badge.rejected{background:var(--rej)} .badge.quarantined{background:var(--q)}
-.lbl{display:inline-block;background:#eceff1;border-radius:3px;padding:0 4px;margin:1px;font-size:11px}
+.lbl{display:inline-block;background:#eceff1;border-radius:3px;padding:0 4px;margin:1px;font-size:11px;color:#37474f;text-decoration:none}
 .lbl.rule{background:#ffebee;color:#8e0000}
 .pager{margin:10px 0;display:flex;gap:14px;align-items:center}
 .mut{color:var(--mut)}
@@ -224,7 +224,7 @@ class Inspector:
         b.append("<table class='list' id='docs'><tr><th>#</th><th>id</th><th>lang</th><th>decision</th>"
                  "<th>why</th><th>chars kept / original</th><th>removed</th><th>text</th></tr>")
         for n, doc_id, kind, lang, orig, kept, removed, labels, snippet in rows:
-            why = "".join(f"<span class='lbl{' rule' if is_rule else ''}'>{esc(x)}</span>"
+            why = "".join(f"<a class='lbl{' rule' if is_rule else ''}' href='/{esc(qs({**params, 'reason': x}))}'>{esc(x)}</a>"
                           for x, is_rule in json.loads(labels)[:6])
             pct = f"{100 * removed / orig:.0f}%" if orig else "–"
             b.append(f"<tr><td class='n'>{n}</td><td><a class='doc-link' href='/doc/{n}{qs(params)}'>{esc(doc_id)}</a></td>"
@@ -336,7 +336,7 @@ class Inspector:
         bounds: dict[str, list[str]] = {}
         for r in rules_for(self.policy, lang):
             bounds.setdefault(r.signal, []).append(f"{r.bound} {r.threshold:g}")
-        failed = {x.get("signal") for x in failures}
+        failed = {x["signal"] for x in failures if x.get("signal")}
         rows = "".join(
             f"<tr{' class=fail' if k in failed else ''}><td>{esc(k)}</td><td>{esc(str(v))}</td>"
             f"<td class='mut'>{esc(', '.join(bounds.get(k, [])))}</td></tr>" for k, v in signals.items())
