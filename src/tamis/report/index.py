@@ -32,7 +32,7 @@ from tamis.edits import rebuild_original
 from tamis.signals.document import SIGNALS
 
 INDEX_NAME = "_inspect.sqlite"
-INDEX_VERSION = "2"
+INDEX_VERSION = "3"
 PARTS = ("kept", "rejected", "quarantine")
 SIGNAL_COLUMNS = tuple(s for s in SIGNALS if re.fullmatch(r"[a-z][a-z0-9_]*", s))
 SNIPPET_CHARS = 200
@@ -67,9 +67,15 @@ def is_current(path: str, run: str) -> bool:
     return bool(row) and row[0] == fingerprint(run)
 
 
+# unicode61's remove_diacritics folds letters with combining marks, not letters with a stroke:
+# "Đà Nẵng" must be found by "Da Nang" too.
+_FOLD = str.maketrans({"Đ": "D", "đ": "d"})
+
+
 def spaced(text: str) -> str:
-    """Text with each character of a script written without spaces made a word of its own."""
-    return _UNSPACED.sub(r" \1 ", text)
+    """Text as the full-text index sees it: each character of a script written without spaces made
+    a word of its own, and đ folded to d."""
+    return _UNSPACED.sub(r" \1 ", text.translate(_FOLD))
 
 
 def fts_query(q: str) -> str | None:
