@@ -221,3 +221,31 @@ def test_shard_writer_resumes_after_its_committed_shards(tmp_path):
     paths = w2.close()
     assert [list(read_records(p)) for p in paths] == [[{"n": 1}], [{"n": 2}]]
     assert list_shards(str(tmp_path / "kept")) == paths
+
+
+def test_restart_ignores_the_checkpoint(tmp_path, config, monkeypatch):
+    from tamis.pipeline import Cleaner
+    from tamis.run.dedup import disable_dedup
+
+    cfg = disable_dedup(config)
+    src = make_corpus(tmp_path, copies=1)
+    real = Cleaner.process
+    calls = {"n": 0}
+
+    def failing(self, docs):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise Crash("power cut")
+        return real(self, docs)
+
+    monkeypatch.setattr(Cleaner, "process", failing)
+    with pytest.raises(Crash):
+        run_clean([str(src)], str(tmp_path / "out"), cfg, _opts())
+    assert (tmp_path / "out" / CHECKPOINT).exists()
+    monkeypatch.setattr(Cleaner, "process", real)
+    opts = _opts()
+    opts.resume = False
+    again = run_clean([str(src)], str(tmp_path / "out"), cfg, opts)
+    assert "resumed_after_records" not in again["throughput"]
+    run_clean([str(src)], str(tmp_path / "ref"), cfg, _opts())
+    assert tree(tmp_path / "out") == tree(tmp_path / "ref")

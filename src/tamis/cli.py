@@ -41,6 +41,9 @@ def _add_clean(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-progress", action="store_true", help="plain log lines instead of a progress bar")
     p.add_argument("--no-dedup", action="store_true",
                    help="skip the corpus stage (duplicate documents, repeated lines; config section dedup:)")
+    p.add_argument("--restart", action="store_true",
+                   help="start over, ignoring the checkpoint an interrupted run of this command left in OUT "
+                        "(by default the run resumes from it)")
     p.set_defaults(func=_cmd_clean)
 
 
@@ -57,7 +60,7 @@ def _cmd_clean(args: argparse.Namespace) -> int:
         cfg = disable_dedup(cfg)
     opts = RunOptions(workers=args.workers, fmt=args.format, batch_docs=args.batch_size,
                       text_field=args.text_field, id_field=args.id_field,
-                      progress=False if args.no_progress else None)
+                      progress=False if args.no_progress else None, resume=not args.restart)
     s = run_clean(args.inputs, args.output, cfg, opts)
     d, t = s["documents"], s["throughput"]
     print(f"read {d['read']} documents: kept {d['kept']}, rejected {d['rejected']}, "

@@ -59,6 +59,7 @@ class RunOptions:
     text_field: str = "text"
     id_field: str = "id"
     progress: bool | None = None  # None: a bar on a terminal, log lines otherwise
+    resume: bool = True  # go on from a checkpoint of the same command; False: start over
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -168,7 +169,7 @@ def _clean_documents(inputs: list[str], files: list[str], out_dir: str, config: 
     os.makedirs(out_dir, exist_ok=True)
     every = int((config.get("run") or {}).get("checkpoint_docs", 10_000))
     fingerprint = _fingerprint(inputs, files, config, opts)
-    ck = _load_checkpoint(out_dir, fingerprint)
+    ck = _load_checkpoint(out_dir, fingerprint) if opts.resume else None
     if ck is not None and ck.get("complete"):
         log.info("%s: already cleaned (checkpoint complete)", out_dir)
         return ck["result"]
