@@ -186,8 +186,10 @@ def render_report(st: RunStats, policy: dict[str, Any], *, inspect_url: str = DE
         svg = charts.signal_distribution(st, signal, th.get(signal, {}), sig_langs)
         if not svg:
             continue
-        rules = [f"{lang}: " + ", ".join(f"{name} ({b} {v:g})" for name, b, v in per)
-                 for lang, per in th.get(signal, {}).items()]
+        by_text: dict[str, list[str]] = {}  # languages sharing the same rules are listed together
+        for lang, per in th.get(signal, {}).items():
+            by_text.setdefault(", ".join(f"{name} ({b} {v:g})" for name, b, v in per), []).append(lang)
+        rules = [f"{', '.join(lgs)}: {text}" for text, lgs in by_text.items()]
         w(f"<h3 id='sig-{e(signal)}'>{e(signal)} <span class='mut' style='font-weight:normal'>— {e(SIGNALS.get(signal, ''))}</span></h3>")
         w(_figure(svg, ("rules — " + "; ".join(rules)) if rules else "no rule bounds this signal"))
     if len(langs) > MAX_SIGNAL_LANGS:
