@@ -76,7 +76,20 @@ def _cmd_clean(args: argparse.Namespace) -> int:
     if d["quarantined"]:
         print(f"warning: {d['quarantined']} input records quarantined, see {args.output}/quarantine/",
               file=sys.stderr)
+        _show_quarantined(args.output)
     return EXIT_OK
+
+
+def _show_quarantined(out: str, limit: int = 5) -> None:
+    """The first quarantined records as `file:position: error`, so that the cause is seen at once."""
+    import itertools
+    import os
+
+    from tamis.io.writers import list_shards, read_records
+
+    records = (r for p in list_shards(os.path.join(out, "quarantine")) for r in read_records(p))
+    for r in itertools.islice(records, limit):
+        print(f"  {r.get('source')}:{r.get('position')}: {r.get('error')}", file=sys.stderr)
 
 
 class _Usage(Exception):

@@ -119,9 +119,17 @@ def run_clean(inputs: list[str], out_dir: str, config: dict[str, Any], opts: Run
 
 
 def _fingerprint(inputs: list[str], files: list[str], config: dict[str, Any], opts: RunOptions) -> str:
-    """What makes a checkpoint valid for this command: same inputs, config and output format."""
-    what = {"version": __version__, "inputs": list(inputs), "files": files, "config": config, "fmt": opts.fmt,
-            "text_field": opts.text_field, "id_field": opts.id_field}
+    """What makes a checkpoint valid for this command: same inputs (and, for local files, the same
+    sizes and modification times), config and output format."""
+    stats = []
+    for f in files:  # a local file changed since the checkpoint makes it worthless
+        try:
+            st = os.stat(f) if "://" not in f else None
+            stats.append([st.st_size, st.st_mtime_ns] if st else None)
+        except OSError:
+            stats.append(None)
+    what = {"version": __version__, "inputs": list(inputs), "files": files, "stats": stats, "config": config,
+            "fmt": opts.fmt, "text_field": opts.text_field, "id_field": opts.id_field}
     return hashlib.sha256(json.dumps(what, sort_keys=True, default=str).encode()).hexdigest()
 
 
