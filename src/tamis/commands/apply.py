@@ -217,6 +217,7 @@ def replay_corpus_stage(result: Any, note: dict[str, Any], original: str, policy
     the same."""
     from tamis.document import Edit
     from tamis.edits import apply_edits
+    from tamis.run.dedup import recheck_document, with_cluster
 
     if note.get("stage") != "kept" or result.kind != "kept":
         # The stage only saw the documents the run kept, and passes a rejected one through.
@@ -229,7 +230,7 @@ def replay_corpus_stage(result: Any, note: dict[str, Any], original: str, policy
     cluster = {"cluster_size": note.get("cluster_size", 1)}
     if "cluster_id" in note:
         cluster = {"cluster_id": note["cluster_id"], **cluster}
-    out = _with_cluster(rec, cluster)
+    out = with_cluster(rec, cluster)
     kind = "kept"
     new_note = dict(note)
     if new_note.get("reasons") is not None:
@@ -251,7 +252,7 @@ def replay_corpus_stage(result: Any, note: dict[str, Any], original: str, policy
             out["text"] = text
             out["edits"] = edits_json
             known = (stored["text"], stored["signals"]) if stored is not None and stored.get("signals") else None
-            failures = _recheck(out, original, edits, result.lang, rec, policy, known)
+            failures = recheck_document(out, original, edits, result.lang, rec, policy, known)
             if failures:  # rejected records carry no cluster fields (a duplicate's reason holds them)
                 for k in STAGE_FIELDS:
                     out.pop(k, None)
@@ -262,38 +263,6 @@ def replay_corpus_stage(result: Any, note: dict[str, Any], original: str, policy
     if new_note == note:
         new_note = note
     return _result_as(result, kind, out), new_note
-
-
-def _with_cluster(rec: dict[str, Any], cluster: dict[str, Any]) -> dict[str, Any]:
-    """The record with the cluster fields put before `edits`, where the stage puts them."""
-    out: dict[str, Any] = {}
-    for k, v in rec.items():
-        if k == "edits":
-            out.update(cluster)
-        if k not in cluster:
-            out[k] = v
-    return out
-
-
-def _recheck(out: dict[str, Any], original: str, edits: list[Any], lang: str, rec: dict[str, Any],
-             policy: dict[str, Any], known: Any = None) -> list[dict[str, Any]]:
-    """Document signals and rules of a text the stage changed, computed as the stage computes them
-    (`tamis.run.dedup`: line counts from the text and the Unicode-repaired original)."""
-    from tamis.edits import apply_edits
-    from tamis.policy.rules import check_document, rules_for
-    from tamis.segment.lines import split_lines
-    from tamis.signals.document import document_signals
-
-    text = out["text"]
-    normalized = apply_edits(original, [e for e in edits if e.repl and e.reason == "unicode-repair"])
-    total = sum(1 for x in split_lines(normalized)[0] if x.strip())
-    kept_lines = sum(1 for x in text.split("\n") if x.strip())
-    score = float(rec.get("lang_score") if rec.get("lang_score") is not None else
-                  (rec.get("signals") or {}).get("lang_score", 0.0))
-    sig = document_signals(text, len(original), kept_lines, total, score, lang, known)
-    if "signals" in out:
-        out["signals"] = sig
-    return check_document(rules_for(policy, lang), sig)
 
 
 def _result_as(result: Any, kind: str, record: dict[str, Any]) -> Any:

@@ -819,7 +819,7 @@ class _Pass2:
         if dec is not None or self.always_cluster_id:
             cluster = {"cluster_id": dec.cluster_id if dec else None, **cluster}
         note.update(cluster)
-        out = _with_cluster(rec, cluster)
+        out = with_cluster(rec, cluster)
         kind = "kept"
         if self.index.lines is not None:
             kind = self._remove_lines(rec, out, lang, note)
@@ -878,24 +878,32 @@ class _Pass2:
 
     def _recheck(self, out: dict[str, Any], original: str, edits: list[Edit], lang: str,
                  rec: dict[str, Any]) -> list[dict[str, Any]]:
-        from tamis.edits import apply_edits
-        from tamis.policy.rules import check_document, rules_for
-        from tamis.segment.lines import split_lines
-        from tamis.signals.document import document_signals
-
-        text = out["text"]
-        normalized = apply_edits(original, [e for e in edits if e.repl and e.reason == "unicode-repair"])
-        total = sum(1 for x in split_lines(normalized)[0] if x.strip())
-        kept_lines = sum(1 for x in text.split("\n") if x.strip())
-        score = float(rec.get("lang_score") if rec.get("lang_score") is not None else
-                      (rec.get("signals") or {}).get("lang_score", 0.0))
-        sig = document_signals(text, len(original), kept_lines, total, score, lang)
-        if "signals" in out:
-            out["signals"] = sig
-        return check_document(rules_for(self.config["policy"], lang), sig)
+        return recheck_document(out, original, edits, lang, rec, self.config["policy"])
 
 
-def _with_cluster(rec: dict[str, Any], cluster: dict[str, Any]) -> dict[str, Any]:
+def recheck_document(out: dict[str, Any], original: str, edits: list[Edit], lang: str, rec: dict[str, Any],
+                     policy: dict[str, Any], known: Any = None) -> list[dict[str, Any]]:
+    """Document signals and rules of a text this stage changed (`out["text"]`): line counts from
+    the text and the Unicode-repaired original; updates `out["signals"]`, returns the failures.
+    `known`: the run's (text, signals), reused if the text is the same (`tamis apply`)."""
+    from tamis.edits import apply_edits
+    from tamis.policy.rules import check_document, rules_for
+    from tamis.segment.lines import split_lines
+    from tamis.signals.document import document_signals
+
+    text = out["text"]
+    normalized = apply_edits(original, [e for e in edits if e.repl and e.reason == "unicode-repair"])
+    total = sum(1 for x in split_lines(normalized)[0] if x.strip())
+    kept_lines = sum(1 for x in text.split("\n") if x.strip())
+    score = float(rec.get("lang_score") if rec.get("lang_score") is not None else
+                  (rec.get("signals") or {}).get("lang_score", 0.0))
+    sig = document_signals(text, len(original), kept_lines, total, score, lang, known)
+    if "signals" in out:
+        out["signals"] = sig
+    return check_document(rules_for(policy, lang), sig)
+
+
+def with_cluster(rec: dict[str, Any], cluster: dict[str, Any]) -> dict[str, Any]:
     """The record with the cluster fields put before `edits` (where passed-through fields sit)."""
     if "edits" not in rec:
         return {**rec, **cluster}
