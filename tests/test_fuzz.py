@@ -3,7 +3,8 @@
 Readers: any bytes in any format give exactly one record (a Document or a Quarantined) per record
 the format holds, and reading again after k records gives the rest. Cleaning: any text (controls,
 lone surrogates, long runs of one character, deeply repeated patterns) gives one result, and a
-kept or rejected one rebuilds its original. A longer run of the same targets: bench/fuzz_inputs.py.
+kept or rejected one rebuilds its original. The same targets with many more examples run with
+`pytest -m slow tests/test_fuzz.py`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tamis.io.readers import ReadOptions, read_file
 from tamis.pipeline import Cleaner
 
 FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+LONG = settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 # Lines a JSONL file may hold: records, near-records and garbage.
 _JSON_LINE = st.one_of(
@@ -52,10 +54,24 @@ def _compress(data: bytes, suffix: str) -> bytes:
     return data
 
 
+_JSONL_CASES = dict(lines=st.lists(_JSON_LINE, max_size=12), suffix=st.sampled_from([".jsonl", ".jsonl.gz", ".jsonl.zst"]),
+                    cut=st.one_of(st.none(), st.floats(0, 1)), mode=st.sampled_from(["replace", "quarantine"]))
+
+
 @FAST
-@given(lines=st.lists(_JSON_LINE, max_size=12), suffix=st.sampled_from([".jsonl", ".jsonl.gz", ".jsonl.zst"]),
-       cut=st.one_of(st.none(), st.floats(0, 1)), mode=st.sampled_from(["replace", "quarantine"]))
+@given(**_JSONL_CASES)
 def test_jsonl_reader_yields_one_record_per_line_and_resumes_anywhere(tmp_path_factory, lines, suffix, cut, mode):
+    _check_jsonl(tmp_path_factory, lines, suffix, cut, mode)
+
+
+@pytest.mark.slow
+@LONG
+@given(**_JSONL_CASES)
+def test_jsonl_reader_long_fuzz(tmp_path_factory, lines, suffix, cut, mode):
+    _check_jsonl(tmp_path_factory, lines, suffix, cut, mode)
+
+
+def _check_jsonl(tmp_path_factory, lines, suffix, cut, mode):
     lines = [ln.replace(b"\n", b" ") for ln in lines]
     data = _compress(b"\n".join(lines), suffix)
     if cut is not None:
@@ -79,10 +95,17 @@ def test_txt_reader_yields_exactly_one_record_for_any_bytes(tmp_path_factory, da
     path = tmp_path_factory.mktemp("fz") / "a.txt"
     path.write_bytes(data)
     (rec,) = read_file(str(path), options=ReadOptions(invalid_utf8=mode, max_doc_bytes=200))
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    try:
+        body.decode("utf-8")
+        valid = True
+    except UnicodeDecodeError:
+        valid = False
     if isinstance(rec, Document):
-        assert rec.text == data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "replace")
-        assert ("decode_errors" in rec.meta) == (rec.text != data.removeprefix(b"\xef\xbb\xbf").decode("utf-8", "ignore")
-                                                 or "decode_errors" in rec.meta)
+        assert rec.text == body.decode("utf-8", "replace")
+        assert ("decode_errors" in rec.meta) == (not valid)
+    else:
+        assert rec.error.startswith(("binary content", "invalid UTF-8", "file of more than"))
     assert list(read_file(str(path), skip=1)) == []
 
 
@@ -105,6 +128,17 @@ def cleaner():
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(_TEXT)
 def test_cleaning_adversarial_text_gives_one_result_that_rebuilds_the_original(cleaner, text):
+    _check_cleaning(cleaner, text)
+
+
+@pytest.mark.slow
+@LONG
+@given(_TEXT)
+def test_cleaning_long_fuzz(cleaner, text):
+    _check_cleaning(cleaner, text)
+
+
+def _check_cleaning(cleaner, text):
     (r,) = cleaner.process([Document("d", text, source="f", position=1)])
     if r.kind == "quarantined":  # allowed, but it must say where and why
         assert r.record["source"] == "f" and r.record["error"]
