@@ -320,6 +320,7 @@ class LanguageIdentifier:
         self._predict = self._model.f.predict
         self._norm: dict[str, _LabelInfo] = {}
         self._cache: dict[str, tuple[int, list[tuple[float, str]]]] = {}
+        self._para_cache: dict[tuple[str, int, int], list[Prediction] | None] = {}
 
     def __getstate__(self) -> dict:
         return {"model_path": self.model_path, "labels": self.labels, "max_chars": self.max_chars,
@@ -456,11 +457,19 @@ class LanguageIdentifier:
 
 
     def _paragraph_predictions(self, para: str, k: int, min_letters: int) -> list[Prediction] | None:
-        """The k best labels of one paragraph; None when it has under `min_letters` letters."""
+        """The k best labels of one paragraph; None when it has under `min_letters` letters.
+        Remembered: identify_by_paragraphs and identify_paragraphs ask for the same ones."""
+        key = (para, k, min_letters)
+        if key in self._para_cache:
+            return self._para_cache[key]
         counts = script_counts(para[:_SCRIPT_SAMPLE_CHARS])
-        if _weighted_letters(counts) < min_letters:
-            return None
-        return self._predictions(para, k, counts, self.paragraph_max_chars)
+        preds = None
+        if _weighted_letters(counts) >= min_letters:
+            preds = self._predictions(para, k, counts, self.paragraph_max_chars)
+        if len(self._para_cache) >= _CACHE_SIZE:
+            self._para_cache.clear()
+        self._para_cache[key] = preds
+        return preds
 
     def identify_by_paragraphs(
         self,
