@@ -175,6 +175,9 @@ def _clean_documents(inputs: list[str], files: list[str], out_dir: str, config: 
     """The per-document stage. `final`: out_dir is the user's folder (its checkpoint is removed at the
     end); else a staging folder, whose checkpoint stays, marked complete, for the stage after it."""
     os.makedirs(out_dir, exist_ok=True)
+    for name in os.listdir(out_dir):  # what a killed run was writing when it died
+        if name.endswith(".tmp") and name.split(".", 2)[:2] in (["summary", "json"], ["_checkpoint", "json"]):
+            os.remove(os.path.join(out_dir, name))
     every = int((config.get("run") or {}).get("checkpoint_docs", 10_000))
     fingerprint = _fingerprint(inputs, files, config, opts)
     ck = _load_checkpoint(out_dir, fingerprint) if opts.resume else None
