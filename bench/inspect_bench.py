@@ -41,7 +41,7 @@ def grow(path: str, scale: int) -> int:
     cols = [r[1] for r in con.execute("PRAGMA table_info(docs)")]
     rest = ", ".join(f'"{c}"' for c in cols[2:])
     bodies = []
-    for n, blob in con.execute("SELECT n, record FROM docs ORDER BY n"):
+    for n, blob in con.execute("SELECT n, record FROM texts ORDER BY n"):
         rec = decode_record(blob)["record"]
         text = rec.get("text") or rec.get("raw") or ""
         bodies.append((n, spaced(rebuild_original(text, [Edit.from_json(e) for e in rec.get("edits") or []]))))
@@ -50,6 +50,7 @@ def grow(path: str, scale: int) -> int:
         off = k * base
         con.execute(f"INSERT INTO docs SELECT n + ?, id || '~{k}', {rest} FROM docs WHERE n <= ?", [off, base])
         con.execute("INSERT INTO doc_reasons SELECT reason, n + ? FROM doc_reasons WHERE n <= ?", [off, base])
+        con.execute("INSERT INTO texts SELECT n + ?, snippet, record FROM texts WHERE n <= ?", [off, base])
         con.executemany("INSERT INTO fts(rowid, body) VALUES (?, ?)", [(n + off, b) for n, b in bodies])
         if k % 25 == 0:
             print(f"  grown to {(k + 1) * base:,} documents", file=sys.stderr, flush=True)
@@ -57,6 +58,7 @@ def grow(path: str, scale: int) -> int:
     con.execute("UPDATE meta SET value = ? WHERE key = 'documents'", [str(base * scale)])
     con.commit()
     con.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+    con.execute("ANALYZE")
     con.commit()
     con.close()
     return base * scale

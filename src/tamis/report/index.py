@@ -1,8 +1,10 @@
 """The inspector's index: one SQLite file next to the run (OUT/_inspect.sqlite), built streaming.
 
-- `docs`: one row per document in the order the run wrote it (n), with what the list page filters
-  and shows (id, decision, language, sizes, a snippet), a REAL column per document signal, and the
-  whole record zstd-compressed (the document page decodes just that one);
+- `docs`: one narrow row per document in the order the run wrote it (n), with what the list page
+  filters and shows (id, decision, language, sizes, reasons) and a REAL column per document signal;
+  the main signals (`tamis.report.stats.MAIN_SIGNALS`) are indexed;
+- `texts`: per document a snippet and the whole record zstd-compressed (the document page decodes
+  just that one), apart from `docs` so that scanning `docs` never reads them;
 - `doc_reasons`: (reason, n) for every edit reason and failing rule of a document;
 - `fts`: a contentless FTS5 table over each document's *original* text, so removed lines are found
   too. Han, kana, Thai, Lao, Khmer and Myanmar characters are indexed one by one (scripts without
@@ -29,10 +31,11 @@ import zstandard
 from tamis.commands import RunFolderError, iter_records, iter_run, shard_paths
 from tamis.document import Edit
 from tamis.edits import rebuild_original
+from tamis.report.stats import MAIN_SIGNALS
 from tamis.signals.document import SIGNALS
 
 INDEX_NAME = "_inspect.sqlite"
-INDEX_VERSION = "3"
+INDEX_VERSION = "4"
 PARTS = ("kept", "rejected", "quarantine")
 SIGNAL_COLUMNS = tuple(s for s in SIGNALS if re.fullmatch(r"[a-z][a-z0-9_]*", s))
 SNIPPET_CHARS = 200
@@ -121,24 +124,26 @@ def build_index(run: str, path: str | None = None, *, log: Any = None) -> dict[s
     con.executescript(f"""
         CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
         CREATE TABLE docs(n INTEGER PRIMARY KEY, id TEXT, kind TEXT, lang TEXT, orig_chars INTEGER,
-                          kept_chars INTEGER, removed_chars INTEGER, labels TEXT, snippet TEXT,
-                          {sig_cols}, record BLOB);
+                          kept_chars INTEGER, removed_chars INTEGER, labels TEXT, {sig_cols});
+        CREATE TABLE texts(n INTEGER PRIMARY KEY, snippet TEXT, record BLOB);
         CREATE TABLE doc_reasons(reason TEXT, n INTEGER, PRIMARY KEY(reason, n)) WITHOUT ROWID;
         CREATE VIRTUAL TABLE fts USING fts5(body, content='', tokenize='unicode61 remove_diacritics 2');
         CREATE TABLE facets(facet TEXT, value TEXT, docs INTEGER, PRIMARY KEY(facet, value));
     """)
     cctx = zstandard.ZstdCompressor(level=3)
     facets: Counter[tuple[str, str]] = Counter()
-    placeholders = ", ".join("?" * (10 + len(SIGNAL_COLUMNS)))
+    placeholders = ", ".join("?" * (8 + len(SIGNAL_COLUMNS)))
     docs_rows: list[tuple[Any, ...]] = []
+    text_rows: list[tuple[int, str, bytes]] = []
     reason_rows: list[tuple[str, int]] = []
     fts_rows: list[tuple[int, str]] = []
 
     def flush() -> None:
         con.executemany(f"INSERT INTO docs VALUES ({placeholders})", docs_rows)
+        con.executemany("INSERT INTO texts VALUES (?, ?, ?)", text_rows)
         con.executemany("INSERT OR IGNORE INTO doc_reasons VALUES (?, ?)", reason_rows)
         con.executemany("INSERT INTO fts(rowid, body) VALUES (?, ?)", fts_rows)
-        docs_rows.clear(), reason_rows.clear(), fts_rows.clear()
+        docs_rows.clear(), text_rows.clear(), reason_rows.clear(), fts_rows.clear()
 
     n = 0
     con.execute("BEGIN")
@@ -164,10 +169,9 @@ def build_index(run: str, path: str | None = None, *, log: Any = None) -> dict[s
         snippet = " ".join((text or original)[: SNIPPET_CHARS * 2].split())[:SNIPPET_CHARS]
         removed = sum(len(e.orig) - len(e.repl) for e in edits)
         blob = cctx.compress(json.dumps({"kind": kind, "record": rec}, ensure_ascii=False).encode("utf-8", "surrogatepass"))
-        # The record goes last: a filter on a signal column then never reads through the record's
-        # overflow pages.
-        docs_rows.append((n, doc_id, kind, lang, len(original), len(text), removed, json.dumps(labels), snippet,
-                          *[_num(signals.get(s)) for s in SIGNAL_COLUMNS], blob))
+        docs_rows.append((n, doc_id, kind, lang, len(original), len(text), removed, json.dumps(labels),
+                          *[_num(signals.get(s)) for s in SIGNAL_COLUMNS]))
+        text_rows.append((n, snippet, blob))
         reason_rows.extend((r, n) for r in reasons)
         fts_rows.append((n, spaced(original)))
         facets["kind", kind] += 1
@@ -182,8 +186,16 @@ def build_index(run: str, path: str | None = None, *, log: Any = None) -> dict[s
     flush()
     con.executemany("INSERT INTO facets VALUES (?, ?, ?)", [(f, v, c) for (f, v), c in facets.items()])
     con.execute("CREATE INDEX docs_id ON docs(id)")
+    # One column each, so that documents of one language or decision come in document order; both
+    # together for the two combined.
     con.execute("CREATE INDEX docs_kind ON docs(kind)")
-    con.execute("CREATE INDEX docs_lang ON docs(lang, kind)")
+    con.execute("CREATE INDEX docs_lang ON docs(lang)")
+    con.execute("CREATE INDEX docs_lang_kind ON docs(lang, kind)")
+    for sig in MAIN_SIGNALS:
+        if sig in SIGNAL_COLUMNS:
+            con.execute(f'CREATE INDEX "docs_{sig}" ON docs("{sig}")')
+    con.execute("PRAGMA analysis_limit=2000")
+    con.execute("ANALYZE")
     con.execute("INSERT INTO fts(fts) VALUES ('optimize')")
     seconds = time.perf_counter() - t0
     con.executemany("INSERT INTO meta VALUES (?, ?)", [("fingerprint", fp), ("documents", str(n)),

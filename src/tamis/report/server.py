@@ -28,9 +28,11 @@ from tamis.document import Edit
 from tamis.policy.rules import rules_for
 from tamis.report.index import SIGNAL_COLUMNS, decode_record, fts_query
 from tamis.report.render import render_document, values_label
+from tamis.report.stats import MAIN_SIGNALS
 
 esc = html.escape
 PAGE_SIZE = 50
+SELECTIVE = 20_000  # a signal range holding at most this many documents is read through its index
 COUNT_CAP = 10_000  # counting stops here: "10,000+" costs the same on any run size
 KINDS = ("kept", "rejected", "quarantined")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -118,23 +120,59 @@ class Filters:
                "q": self.q}
         return {k: v for k, v in out.items() if v}
 
-    def where(self) -> tuple[list[str], list[Any]]:
+    def plan(self, con: sqlite3.Connection) -> "Plan":
+        """How to find the matching documents in document order, touching as few rows as the filters allow.
+
+        A search drives the query from the full-text index and a reason from its (reason, n) index,
+        both already in document order, so a page reads about one page of matches. A signal range
+        uses the signal's index when few documents fall in it (they are then sorted), and is checked
+        row by row in document order when many do (the first page comes quickly then)."""
         clauses: list[str] = []
         args: list[Any] = []
-        if self.lang:
-            clauses.append("lang = ?"), args.append(self.lang)
-        if self.kind:
-            clauses.append("kind = ?"), args.append(self.kind)
-        if self.reason:
-            clauses.append("n IN (SELECT n FROM doc_reasons WHERE reason = ?)"), args.append(self.reason)
-        if self.signal and self.smin is not None:
-            clauses.append(f'"{self.signal}" >= ?'), args.append(self.smin)
-        if self.signal and self.smax is not None:
-            clauses.append(f'"{self.signal}" <= ?'), args.append(self.smax)
         match = fts_query(self.q) if self.q else None
         if match:
-            clauses.append("n IN (SELECT rowid FROM fts WHERE fts MATCH ?)"), args.append(match)
-        return clauses, args
+            source, key = "fts CROSS JOIN docs ON docs.n = fts.rowid", "fts.rowid"
+            clauses.append("fts MATCH ?"), args.append(match)
+            if self.reason:
+                clauses.append("docs.n IN (SELECT n FROM doc_reasons WHERE reason = ?)"), args.append(self.reason)
+        elif self.reason:
+            source, key = "doc_reasons CROSS JOIN docs ON docs.n = doc_reasons.n", "doc_reasons.n"
+            clauses.append("doc_reasons.reason = ?"), args.append(self.reason)
+        else:
+            source, key = "docs", "docs.n"
+        if self.lang:
+            clauses.append("docs.lang = ?"), args.append(self.lang)
+        if self.kind:
+            clauses.append("docs.kind = ?"), args.append(self.kind)
+        if self.signal and (self.smin is not None or self.smax is not None):
+            bounds = [(">=", self.smin), ("<=", self.smax)]
+            rng = [(op, v) for op, v in bounds if v is not None]
+            col = f'docs."{self.signal}"'
+            indexed = source == "docs" and self.signal in MAIN_SIGNALS
+            if indexed:
+                probe = " AND ".join(f'"{self.signal}" {op} ?' for op, _ in rng)
+                few = con.execute(f"SELECT count(*) FROM (SELECT 1 FROM docs WHERE {probe} LIMIT ?)",
+                                  [*(v for _, v in rng), SELECTIVE + 1]).fetchone()[0]
+                indexed = few <= SELECTIVE
+            if indexed:
+                source = f'docs INDEXED BY "docs_{self.signal}"'
+            else:
+                col = "+" + col  # no index on the range: keep reading in document order
+            for op, v in rng:
+                clauses.append(f"{col} {op} ?"), args.append(v)
+        return Plan(source, key, clauses, args)
+
+
+@dataclass
+class Plan:
+    source: str  # FROM clause
+    key: str  # the column holding the document number, in the order the source yields it
+    clauses: list[str]
+    args: list[Any]
+
+    def where(self, extra: str = "") -> str:
+        parts = self.clauses + ([extra] if extra else [])
+        return " AND ".join(parts) or "1"
 
 
 def qs(params: dict[str, Any]) -> str:
@@ -179,35 +217,40 @@ class Inspector:
 
     def list_page(self, query: dict[str, list[str]], nonce: str) -> str:
         f = Filters.parse(query)
-        clauses, args = f.where()
         after = _int(query, "after")
         before = _int(query, "before")
         con = self.db()
-        sql_where = " AND ".join(clauses) or "1"
-        cols = "n, id, kind, lang, orig_chars, kept_chars, removed_chars, labels, snippet"
+        cols = "docs.n, docs.id, docs.kind, docs.lang, docs.orig_chars, docs.kept_chars, docs.removed_chars, docs.labels"
+        filtered = any(f.params().get(k) for k in ("lang", "kind", "reason", "q")) or (
+            f.signal and (f.smin is not None or f.smax is not None))
         try:
+            p = f.plan(con)
+            k = p.key
             if before is not None:
-                rows = con.execute(f"SELECT {cols} FROM docs WHERE {sql_where} AND n < ? ORDER BY n DESC LIMIT ?",
-                                   [*args, before, PAGE_SIZE + 1]).fetchall()
+                rows = con.execute(f"SELECT {cols} FROM {p.source} WHERE {p.where(f'{k} < ?')} ORDER BY {k} DESC LIMIT ?",
+                                   [*p.args, before, PAGE_SIZE + 1]).fetchall()
                 more_before = len(rows) > PAGE_SIZE
                 rows = rows[:PAGE_SIZE][::-1]
                 more_after = True
             else:
                 start = after if after is not None else 0
-                rows = con.execute(f"SELECT {cols} FROM docs WHERE {sql_where} AND n > ? ORDER BY n LIMIT ?",
-                                   [*args, start, PAGE_SIZE + 1]).fetchall()
+                rows = con.execute(f"SELECT {cols} FROM {p.source} WHERE {p.where(f'{k} > ?')} ORDER BY {k} LIMIT ?",
+                                   [*p.args, start, PAGE_SIZE + 1]).fetchall()
                 more_after = len(rows) > PAGE_SIZE
                 rows = rows[:PAGE_SIZE]
                 more_before = after is not None and bool(rows) and con.execute(
-                    f"SELECT 1 FROM docs WHERE {sql_where} AND n < ? LIMIT 1", [*args, rows[0][0]]).fetchone() is not None
-            if clauses:
-                count = con.execute(f"SELECT count(*) FROM (SELECT 1 FROM docs WHERE {sql_where} LIMIT ?)",
-                                    [*args, COUNT_CAP + 1]).fetchone()[0]
+                    f"SELECT 1 FROM {p.source} WHERE {p.where(f'{k} < ?')} LIMIT 1", [*p.args, rows[0][0]]).fetchone() is not None
+            if filtered:
+                count = con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {p.source} WHERE {p.where()} LIMIT ?)",
+                                    [*p.args, COUNT_CAP + 1]).fetchone()[0]
             else:
                 count = self.total
+            snippets = dict(con.execute(f"SELECT n, snippet FROM texts WHERE n IN ({','.join('?' * len(rows))})",
+                                        [r[0] for r in rows]).fetchall()) if rows else {}
             error = ""
         except sqlite3.OperationalError as exc:  # e.g. a search the full-text index cannot run
-            rows, count, more_before, more_after, error = [], 0, False, False, str(exc)
+            rows, count, more_before, more_after, error, snippets = [], 0, False, False, str(exc), {}
+        clauses = filtered
 
         params = f.params()
         b: list[str] = [self.filter_form(f)]
@@ -223,7 +266,8 @@ class Inspector:
             b.append(f"<p class='mut'>The search could not run: {esc(error)}</p>")
         b.append("<table class='list' id='docs'><tr><th>#</th><th>id</th><th>lang</th><th>decision</th>"
                  "<th>why</th><th>chars kept / original</th><th>removed</th><th>text</th></tr>")
-        for n, doc_id, kind, lang, orig, kept, removed, labels, snippet in rows:
+        for n, doc_id, kind, lang, orig, kept, removed, labels in rows:
+            snippet = snippets.get(n, "")
             why = "".join(f"<a class='lbl{' rule' if is_rule else ''}' href='/{esc(qs({**params, 'reason': x}))}'>{esc(x)}</a>"
                           for x, is_rule in json.loads(labels)[:6])
             pct = f"{100 * removed / orig:.0f}%" if orig else "–"
@@ -262,14 +306,17 @@ class Inspector:
 
     def doc_page(self, n: int, query: dict[str, list[str]], nonce: str) -> str | None:
         con = self.db()
-        row = con.execute("SELECT n, id, kind, lang, record FROM docs WHERE n = ?", [n]).fetchone()
+        row = con.execute("SELECT docs.n, docs.id, docs.kind, docs.lang, texts.record FROM docs JOIN texts "
+                          "ON texts.n = docs.n WHERE docs.n = ?", [n]).fetchone()
         if row is None:
             return None
         f = Filters.parse(query)
-        clauses, args = f.where()
-        w = " AND ".join(clauses) or "1"
-        prev = con.execute(f"SELECT n FROM docs WHERE {w} AND n < ? ORDER BY n DESC LIMIT 1", [*args, n]).fetchone()
-        nxt = con.execute(f"SELECT n FROM docs WHERE {w} AND n > ? ORDER BY n LIMIT 1", [*args, n]).fetchone()
+        p = f.plan(con)
+        k = p.key
+        prev = con.execute(f"SELECT {k} FROM {p.source} WHERE {p.where(f'{k} < ?')} ORDER BY {k} DESC LIMIT 1",
+                           [*p.args, n]).fetchone()
+        nxt = con.execute(f"SELECT {k} FROM {p.source} WHERE {p.where(f'{k} > ?')} ORDER BY {k} LIMIT 1",
+                          [*p.args, n]).fetchone()
         params = f.params()
         _, doc_id, kind, lang, blob = row
         rec = decode_record(blob)["record"]
