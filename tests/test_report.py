@@ -49,3 +49,13 @@ def test_report_escapes_document_text(report_file):
 def test_report_of_a_missing_run_is_a_usage_error(tmp_path, capsys):
     assert main(["report", str(tmp_path / "nope")]) == 2
     assert "output folder" in capsys.readouterr().err
+
+
+def test_without_matplotlib_the_report_says_how_to_install_it(web_run, monkeypatch, capsys):
+    import sys
+
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith(("matplotlib.", "tamis.report.charts", "tamis.report.html"))]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib raises ImportError
+    assert main(["report", str(web_run), "-o", str(web_run / "never.html")]) == 2
+    assert "pip install 'tamis[report]'" in capsys.readouterr().err
