@@ -250,13 +250,12 @@ class Inspector:
             error = ""
         except sqlite3.OperationalError as exc:  # e.g. a search the full-text index cannot run
             rows, count, more_before, more_after, error, snippets = [], 0, False, False, str(exc), {}
-        clauses = filtered
 
         params = f.params()
         b: list[str] = [self.filter_form(f)]
         shown = f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"
         b.append(f"<div class='pager'><span id='count'><b>{shown}</b> documents match"
-                 f"{'' if clauses else ' (all)'}</span>")
+                 f"{'' if filtered else ' (all)'}</span>")
         b.append(f"<a href='/{qs({**params, 'before': rows[0][0]})}' id='prev-page'>‹ previous page</a>"
                  if more_before and rows else "<span class='off'>‹ previous page</span>")
         b.append(f"<a href='/{qs({**params, 'after': rows[-1][0]})}' id='next-page'>next page ›</a>"
