@@ -120,6 +120,7 @@ def build_index(run: str, path: str | None = None, *, log: Any = None) -> dict[s
     con = sqlite3.connect(tmp)
     con.execute("PRAGMA journal_mode=OFF")
     con.execute("PRAGMA synchronous=OFF")
+    con.execute("PRAGMA cache_size=-262144")  # 256 MB: the full-text index merges in memory
     sig_cols = ", ".join(f'"{s}" REAL' for s in SIGNAL_COLUMNS)
     con.executescript(f"""
         CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
