@@ -269,3 +269,37 @@ def test_a_single_200_mb_line_is_quarantined_and_the_run_goes_on(tmp_path):
     q, doc = read_documents([str(tmp_path / "big.jsonl")], options=ReadOptions(max_doc_bytes=64 << 20))
     assert isinstance(q, Quarantined) and q.position == 1 and "exceeds input.max_doc_bytes" in q.error
     assert doc.id == "next"
+
+
+def test_a_long_document_is_cleaned_in_a_killable_child_with_the_same_result():
+    from tamis.pipeline import Cleaner
+
+    cfg = load_config()
+    plain = Cleaner(cfg)
+    cfg = load_config()
+    cfg["run"]["isolate_min_chars"] = 100  # every sample page is "long" here
+    isolated = Cleaner(cfg)
+    docs = [Document(p.stem, p.read_text("utf-8")) for p in sorted(SAMPLE.glob("*.txt"))[:4]]
+    assert [(r.kind, r.record, r.signals) for r in isolated.process(docs)] == \
+        [(r.kind, r.record, r.signals) for r in plain.process(docs)]
+
+
+def test_a_native_call_cannot_outlast_the_budget_of_a_long_document(monkeypatch):
+    from tamis.pipeline import Cleaner
+
+    cfg = load_config()
+    cfg["run"]["max_doc_seconds"] = 0.5
+    cfg["run"]["isolate_min_chars"] = 1000
+    cleaner = Cleaner(cfg)
+    monkeypatch.setattr(Cleaner, "process_one", lambda self, doc: time.sleep(30))  # one uninterruptible call
+    t0 = time.perf_counter()
+    (q,) = cleaner.process([Document("long", "x" * 1000, source="big.jsonl", position=1)])
+    assert time.perf_counter() - t0 < 3
+    assert q.record["error"].startswith("time budget exceeded: still being cleaned after 0.5 s")
+
+    def boom(self, doc):
+        raise ValueError("bad things")
+
+    monkeypatch.setattr(Cleaner, "process_one", boom)
+    (q,) = cleaner.process([Document("long", "x" * 1000, source="big.jsonl", position=1)])
+    assert q.record["error"] == "ValueError: bad things"

@@ -112,6 +112,11 @@ def test_sigkill_at_ten_random_points_with_workers(tmp_path, seed):
     _kill_and_resume(tmp_path, kills=10, seed=seed, extra=("--workers", "2"))
 
 
+@pytest.mark.slow
+def test_sigkill_at_ten_random_points_without_the_corpus_stage(tmp_path):
+    _kill_and_resume(tmp_path, kills=10, seed=7, extra=("--no-dedup",))
+
+
 # ---------------------------------------------------------------- in-process
 
 

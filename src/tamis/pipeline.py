@@ -79,16 +79,22 @@ class Cleaner:
 
     def _process_safely(self, doc: Document) -> Result:
         # One document's failure must not lose the batch, nor a pathological one hold the worker: it
-        # goes to quarantine with the error (run.max_doc_seconds bounds the time).
-        from tamis.run.budget import DocumentTimeout, time_budget
+        # goes to quarantine with the error. run.max_doc_seconds bounds the time; a long document
+        # runs in a forked child killed at the bound, which no native call can outlast.
+        from tamis.run.budget import DocumentTimeout, IsolatedError, can_isolate, run_isolated, time_budget
 
-        budget = (self.config.get("run") or {}).get("max_doc_seconds")
+        run = self.config.get("run") or {}
+        budget, isolate = run.get("max_doc_seconds"), run.get("isolate_min_chars")
         try:
+            if budget and isolate is not None and len(doc.text) >= isolate and can_isolate():
+                return run_isolated(lambda: self.process_one(doc), budget)
             with time_budget(budget):
                 return self.process_one(doc)
         except DocumentTimeout:
             error = (f"time budget exceeded: still being cleaned after {budget} s (run.max_doc_seconds), "
                      f"{len(doc.text)} characters")
+        except IsolatedError as exc:
+            error = str(exc)
         except Exception as exc:  # noqa: BLE001 - anything a document triggers is reported, not raised
             error = f"{type(exc).__name__}: {exc}"
         return quarantine_result(doc.source, doc.position, error, doc.id, len(doc.text.encode("utf-8", "replace")))

@@ -92,6 +92,7 @@ def validate_run(config: dict[str, Any]) -> None:
     checks = (("input.max_doc_bytes", inp.get("max_doc_bytes"), int, 1, True),
               ("input.max_binary_byte_frac", inp.get("max_binary_byte_frac"), (int, float), 0, True),
               ("run.max_doc_seconds", run.get("max_doc_seconds"), (int, float), 0, True),
+              ("run.isolate_min_chars", run.get("isolate_min_chars"), int, 1, True),
               ("run.checkpoint_docs", run.get("checkpoint_docs", 10_000), int, 1, False))
     for key, value, types, low, nullable in checks:
         if value is None and nullable:
