@@ -73,6 +73,29 @@ def _workdir(tmp: Path, name: str) -> Path:
     return d
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for t in os.listdir(f"/proc/{pid}/task")
+                for c in open(f"/proc/{pid}/task/{t}/children").read().split()]
+    except OSError:
+        return []
+
+
+def _assert_gone(pids: list[int]) -> None:
+    deadline = time.monotonic() + 5
+    while pids and time.monotonic() < deadline:
+        pids = [p for p in pids if os.path.exists(f"/proc/{p}") and "Z" not in _state(p)]
+        time.sleep(0.05)
+    assert not pids, f"orphan workers {pids}"
+
+
+def _state(pid: int) -> str:
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
+
+
 def _kill_and_resume(tmp_path: Path, kills: int, seed: int, extra: tuple[str, ...] = ()) -> None:
     ref = _workdir(tmp_path, "ref")
     t0 = time.perf_counter()
@@ -91,9 +114,11 @@ def _kill_and_resume(tmp_path: Path, kills: int, seed: int, extra: tuple[str, ..
             proc.wait(at)
             outcomes.append("finished")
         except subprocess.TimeoutExpired:
+            children = _children(proc.pid)
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             outcomes.append(f"killed at {at:.2f} s")
+            _assert_gone(children)  # workers die with the run: no orphan computes on
     subprocess.run(_cli(work, *extra), cwd=work, check=True, capture_output=True)
     assert tree(work / "out") == expected, outcomes
     assert not (work / "out" / "_stage").exists()

@@ -18,6 +18,7 @@ import os
 import pickle
 import select
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -62,6 +63,20 @@ def time_budget(seconds: float | None) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, max(outer - (time.monotonic() - start), 1e-3), interval)
 
 
+def die_with_parent(parent: int) -> None:
+    """Have this process killed when its parent dies (Linux), so that killing a run leaves no
+    orphans computing on; exit now if the parent is already gone."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def can_isolate() -> bool:
     return hasattr(os, "fork") and _main_thread()
 
@@ -70,10 +85,12 @@ def run_isolated(fn: Callable[[], T], seconds: float) -> T:
     """`fn()` computed in a forked child that is killed after `seconds` (DocumentTimeout). The value
     comes back pickled; an exception comes back as IsolatedError("Type: message")."""
     r, w = os.pipe()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child: compute, send, and leave without running the parent's exit handlers
         os.close(r)
         try:
+            die_with_parent(parent)
             try:
                 payload = pickle.dumps((True, fn()), protocol=pickle.HIGHEST_PROTOCOL)
             except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent

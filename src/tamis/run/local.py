@@ -41,8 +41,11 @@ PARTS = ("kept", "rejected", "quarantine", "signals")
 _worker_cleaner: Cleaner | None = None
 
 
-def _init_worker(config: dict[str, Any]) -> None:
+def _init_worker(config: dict[str, Any], parent: int) -> None:
     global _worker_cleaner
+    from tamis.run.budget import die_with_parent
+
+    die_with_parent(parent)  # a killed run must not leave its workers behind
     _worker_cleaner = Cleaner(config)
 
 
@@ -236,7 +239,7 @@ def _clean_documents(inputs: list[str], files: list[str], out_dir: str, config: 
             for batch in _batches(records, opts.batch_docs):
                 consume(batch, cleaner.process(docs_of(batch)))
         else:
-            with ProcessPoolExecutor(opts.workers, initializer=_init_worker, initargs=(config,)) as pool:
+            with ProcessPoolExecutor(opts.workers, initializer=_init_worker, initargs=(config, os.getpid())) as pool:
                 pending: deque[tuple[list[Any], Future[list[Result]]]] = deque()
                 for batch in _batches(records, opts.batch_docs):
                     pending.append((batch, pool.submit(_work, docs_of(batch))))
