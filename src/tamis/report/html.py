@@ -53,7 +53,7 @@ figure{margin:10px 0 18px} figure svg{max-width:100%;height:auto}
 figcaption{color:var(--mut);font-size:12px}
 table{border-collapse:collapse;margin:8px 0 14px;font-size:13px}
 th,td{border-bottom:1px solid var(--line);padding:4px 10px;text-align:left;vertical-align:top}
-th{background:var(--bg);font-weight:600} td.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:var(--bg);font-weight:600} td.n{text-align:right;font-variant-numeric:tabular-nums} table.heat td.n{min-width:70px}
 .ex{max-width:620px;overflow-wrap:anywhere} .ex del{color:#8a1c1c;text-decoration-color:#c62828}
 .mut{color:var(--mut)} code{background:#f1f1f1;padding:0 3px;border-radius:3px}
 .sig{display:grid;grid-template-columns:1fr;gap:4px}
@@ -143,6 +143,19 @@ def render_report(st: RunStats, policy: dict[str, Any], *, inspect_url: str = DE
             docs = sum(v[2] for v in st.removed[r].values())
             w(f"<tr><td>{filter_link(r, reason=r)}</td><td>{e(REASONS.get(r, ''))}</td><td class='n'>{lines:,}</td>"
               f"<td class='n'>{chars:,}</td><td class='n'>{docs:,}</td></tr>")
+        w("</table><h3>Share of each language's text removed, by reason</h3>")
+        w("<table class='heat'><tr><th>language</th>" + "".join(f"<th>{e(r)}</th>" for r in reasons) + "<th>all</th></tr>")
+        for lang in langs[:12]:
+            c = st.langs[lang]
+            cells = []
+            for r in reasons + ["all"]:
+                chars = (sum(v.get(lang, [0, 0, 0])[1] for v in st.removed.values()) if r == "all"
+                         else st.removed[r].get(lang, [0, 0, 0])[1])
+                share = chars / c.chars_in if c.chars_in else 0.0
+                alpha = min(1.0, share * 4)  # 25% of the text removed is full colour
+                cells.append(f"<td class='n' style='background:rgba(198,40,40,{alpha:.2f});"
+                             f"color:{'#fff' if alpha > 0.6 else '#222'}'>{_share(share)}</td>" if chars else "<td class='n mut'>–</td>")
+            w(f"<tr><td>{e(lang)}</td>{''.join(cells)}</tr>")
         w("</table><h3>Examples of removed lines</h3>")
         w("<table><tr><th>reason</th><th>lang</th><th>document</th><th>removed text</th><th>values</th></tr>")
         for r in reasons:
@@ -240,6 +253,10 @@ def _round_robin(per_lang: dict[str, list[Example]], langs: list[str], limit: in
 
 def _count(per_lang: dict[str, list[Example]]) -> int:
     return sum(len(v) for v in per_lang.values())
+
+
+def _share(x: float) -> str:
+    return f"{100 * x:.1f}%" if x >= 0.001 else "<0.1%"
 
 
 def _pct(a: float, b: float) -> str:

@@ -40,6 +40,7 @@ class LangCounts:
     kept: int = 0
     rejected: int = 0
     duplicates: int = 0  # rejected as copies by the corpus stage
+    chars_in: int = 0
     bytes_in: int = 0
     bytes_kept: int = 0
     bytes_rejected: int = 0
@@ -93,6 +94,7 @@ def _add(st: RunStats, kind: str, rec: dict[str, Any], rng: random.Random, max_v
     doc_id = str(rec.get("id"))
     c = st.langs[lang]
     c.read += 1
+    c.chars_in += len(original)
     c.bytes_in += len(original.encode("utf-8", "surrogatepass"))
     out_bytes = len(text.encode("utf-8", "surrogatepass"))
     if kind == "kept":
