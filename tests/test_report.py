@@ -56,6 +56,10 @@ def test_without_matplotlib_the_report_says_how_to_install_it(web_run, monkeypat
 
     for name in [m for m in sys.modules if m == "matplotlib" or m.startswith(("matplotlib.", "tamis.report.charts", "tamis.report.html"))]:
         monkeypatch.delitem(sys.modules, name)
+    import tamis.report
+
+    for name in ("charts", "html"):  # `from tamis.report import charts` must import it again too
+        monkeypatch.delattr(tamis.report, name, raising=False)
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib raises ImportError
     assert main(["report", str(web_run), "-o", str(web_run / "never.html")]) == 2
     assert "pip install 'tamis[report]'" in capsys.readouterr().err
