@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from tamis.lang_data import available, lang_data
 from tamis.segment.words import count_words, tokenize, word_hashes, words
 from tamis.signals import document as D
-from tamis.signals.document import SIGNALS, document_signals, offer_known_signals
+from tamis.signals.document import SIGNALS, document_signals
 
 
 def sig(text, lang, kept_lines=None, original_chars=None):
@@ -160,12 +160,15 @@ def test_script_share():
     assert sig("abc абв αβγ", "en")["script_share"] == pytest.approx(1 / 3, abs=1e-3)
 
 
-def test_offered_signals_are_reused_only_for_the_same_text():
+def test_known_signals_are_reused_only_for_the_same_text():
     text = "Một câu ngắn.\nHai câu ngắn.\nBa câu ngắn."
     real = sig(text, "vi")
     fake = {**real, "words": -1}
-    offer_known_signals(text, fake)
-    assert sig(text, "vi")["words"] == -1  # same text, line count and score: reused
-    assert sig(text, "vi") == real  # an offer is used once
-    offer_known_signals(text, fake)
-    assert sig(text + " Bốn.", "vi")["words"] == real["words"] + 1  # another text: computed
+
+    def known_sig(t, score=0.97, kept=3):
+        return document_signals(t, len(t), kept, 3, score, "vi", known=(text, fake))
+
+    assert known_sig(text)["words"] == -1  # same text, line count and score: reused
+    assert known_sig(text + " Bốn.")["words"] == real["words"] + 1  # another text: computed
+    assert known_sig(text, score=0.5)["words"] == real["words"]  # another language score: computed
+    assert known_sig(text, kept=2)["words"] == real["words"]  # another line count: computed
