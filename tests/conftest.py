@@ -42,7 +42,7 @@ def web_run(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def web_report(web_run) -> Path:
     """`tamis report` over `web_run` (once per session: drawing the charts takes seconds)."""
-    pytest.importorskip("matplotlib", reason="the report needs matplotlib (pip install -e '.[report]')")
+    pytest.importorskip("matplotlib", reason="the report needs matplotlib (pip install matplotlib)")
     from tamis.cli import main
 
     assert main(["report", str(web_run)]) == 0

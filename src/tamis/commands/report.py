@@ -1,7 +1,7 @@
 """`tamis report OUT`: a self-contained HTML report of what a run kept, removed and rejected, and why.
 
-Reads the run's records once (streaming; bounded samples), draws the charts with matplotlib (the
-optional extra `tamis[report]`) and writes OUT/report.html (or -o FILE): inline CSS and SVG, no
+Reads the run's records once (streaming; bounded samples), draws the charts with matplotlib
+and writes OUT/report.html (or -o FILE): inline CSS and SVG, no
 script, nothing fetched from the network. Thresholds drawn on the signal charts are those of the
 policy the run used: the packaged one, or give the run's --config / a --policy file.
 
@@ -26,7 +26,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "`tamis apply` or `tamis dedup`: documents and bytes per language, removals by reason, rejections by "
             "rule, signal distributions with the policy's thresholds, duplicate clusters, and samples of "
             "rejected documents and removed lines linking into `tamis inspect`. Needs matplotlib "
-            "(pip install 'tamis[report]')."
+            "(pip install matplotlib)."
         ),
     )
     p.add_argument("run", metavar="OUT", help="output folder of a tamis run")
@@ -49,7 +49,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     try:
         from tamis.report.html import render_report
     except ImportError as exc:
-        raise RunFolderError(f"the report needs matplotlib ({exc.name} is missing): pip install 'tamis[report]'") from exc
+        raise RunFolderError(f"the report needs matplotlib ({exc.name} is missing): pip install matplotlib") from exc
     url = args.inspect_url if args.inspect_url.endswith("/") else args.inspect_url + "/"
     note = "the packaged default policy"
     if args.policy or args.config:

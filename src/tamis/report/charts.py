@@ -2,7 +2,7 @@
 searchable and uses the page's font). Each function returns an `<svg>` string, or "" when there is
 nothing to draw.
 
-matplotlib is the optional extra `tamis[report]`; importing this module without it raises
+matplotlib is a dependency of tamis; in an environment without it, importing this module raises
 ImportError, which `tamis report` turns into an install hint.
 """
 
