@@ -139,7 +139,8 @@ def test_nul_bytes_and_control_characters_are_removed_as_edits(run):
 def test_a_binary_file_in_a_text_folder_is_quarantined(run):
     (q,) = _quarantined(run, "text/image.txt")
     assert q["id"] == "image" and q["position"] == 0
-    assert q["error"].startswith("binary content:") and "NUL or invalid UTF-8" in q["error"]
+    assert q["error"] == ("binary content: more than 30% of its 4112 bytes are NUL or invalid UTF-8 "
+                          "(input.max_binary_byte_frac)")
 
 
 def test_an_empty_file_is_accounted_for(run):
@@ -151,7 +152,7 @@ def test_an_empty_file_is_accounted_for(run):
 def test_a_line_over_the_size_bound_is_quarantined_unparsed(run):
     (q,) = [q for q in _quarantined(run, "docs.jsonl") if q["position"] == 9]
     size = len(json.dumps({"id": "huge", "text": "x" * (MAX_DOC_BYTES + 1)}))
-    assert q["error"] == f"line of {size} bytes exceeds input.max_doc_bytes ({MAX_DOC_BYTES})"
+    assert q["error"] == f"too large: line of {size} bytes, over input.max_doc_bytes ({MAX_DOC_BYTES})"
     assert len(q["raw"]) == 200
 
 
@@ -267,7 +268,7 @@ def test_a_single_200_mb_line_is_quarantined_and_the_run_goes_on(tmp_path):
     line = b'{"id": "huge", "text": "' + b"a" * (200 << 20) + b'"}\n'
     (tmp_path / "big.jsonl").write_bytes(line + _jsonl({"id": "next", "text": VI}))
     q, doc = read_documents([str(tmp_path / "big.jsonl")], options=ReadOptions(max_doc_bytes=64 << 20))
-    assert isinstance(q, Quarantined) and q.position == 1 and "exceeds input.max_doc_bytes" in q.error
+    assert isinstance(q, Quarantined) and q.position == 1 and q.error == f"too large: line of {len(line) - 1} bytes, over input.max_doc_bytes ({64 << 20})"
     assert doc.id == "next"
 
 

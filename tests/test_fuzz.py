@@ -105,7 +105,7 @@ def test_txt_reader_yields_exactly_one_record_for_any_bytes(tmp_path_factory, da
         assert rec.text == body.decode("utf-8", "replace")
         assert ("decode_errors" in rec.meta) == (not valid)
     else:
-        assert rec.error.startswith(("binary content", "invalid UTF-8", "file of more than"))
+        assert rec.error.startswith(("binary content", "invalid UTF-8", "too large: file of more than"))
     assert list(read_file(str(path), skip=1)) == []
 
 

@@ -57,6 +57,7 @@ _BOM = b"\xef\xbb\xbf"
 _REPLACEMENT_UTF8 = "\ufffd".encode()
 
 
+_BINARY_SAMPLE = 1 << 16  # bytes looked at first to recognise binary content
 MAX_DECODE_ERRORS_KEPT = 20  # replaced byte sequences listed in a document's `decode_errors`
 INVALID_UTF8_MODES = ("replace", "quarantine")
 
@@ -284,24 +285,34 @@ def basename(path: str) -> str:
 _collected = threading.local()
 
 
+class _TooManyInvalid(Exception):
+    pass
+
+
 def _collect_invalid(exc: UnicodeError) -> tuple[str, int]:
     assert isinstance(exc, UnicodeDecodeError)
-    _collected.bad.append(exc.object[exc.start : exc.end])
+    bad = _collected.bad
+    bad.append(exc.object[exc.start : exc.end])
+    if len(bad) > _collected.limit:  # binary: no point decoding the rest one error at a time
+        raise _TooManyInvalid()
     return "\ufffd", exc.end  # exactly what errors="replace" does
 
 
 codecs.register_error("tamis-collect", _collect_invalid)
 
 
-def decode_utf8(data: bytes) -> tuple[str, list[bytes]]:
+def decode_utf8(data: bytes, max_invalid: int | None = None) -> tuple[str, list[bytes]] | None:
     """`data` decoded as UTF-8, each invalid sequence replaced by U+FFFD (as errors="replace"
-    does), and the invalid sequences in order. Linear in len(data)."""
+    does), and the invalid sequences in order; None once more than `max_invalid` are found."""
     try:
         return data.decode("utf-8"), []
     except UnicodeDecodeError:
         _collected.bad = bad = []
+        _collected.limit = len(data) if max_invalid is None else max_invalid
         try:
             return data.decode("utf-8", errors="tamis-collect"), bad
+        except _TooManyInvalid:
+            return None
         finally:
             _collected.bad = []
 
@@ -314,19 +325,27 @@ def decode_errors(bad: list[bytes]) -> dict[str, Any]:
 def check_bytes(data: bytes | str, opts: ReadOptions, what: str = "record") -> str | None:
     """Why `data` is too large to be read as a document, or None."""
     if opts.max_doc_bytes is not None and len(data) > opts.max_doc_bytes:
-        return f"{what} of {len(data)} bytes exceeds input.max_doc_bytes ({opts.max_doc_bytes})"
+        return f"too large: {what} of {len(data)} bytes, over input.max_doc_bytes ({opts.max_doc_bytes})"
     return None
 
 
 def decode_document(data: bytes, opts: ReadOptions) -> tuple[str, dict[str, Any]] | str:
     """Text and meta of a document's raw bytes, or why it goes to quarantine (binary content,
     invalid UTF-8 with `invalid_utf8: quarantine`)."""
-    text, bad = decode_utf8(data)
-    if opts.max_binary_byte_frac is not None and data:
-        n_bad = data.count(0) + sum(len(b) for b in bad)
-        if n_bad > opts.max_binary_byte_frac * len(data):
-            return (f"binary content: {n_bad} of {len(data)} bytes are NUL or invalid UTF-8 "
-                    f"(input.max_binary_byte_frac {opts.max_binary_byte_frac})")
+    frac = opts.max_binary_byte_frac
+    binary = (f"binary content: more than {frac:.0%} of its {len(data)} bytes are NUL or invalid UTF-8 "
+              f"(input.max_binary_byte_frac)")
+    if frac is not None and len(data) > _BINARY_SAMPLE:  # an image or archive shows in its first bytes
+        sample = data[:_BINARY_SAMPLE]
+        head = decode_utf8(sample, int(frac * len(sample)) + 3)  # + 3: a sequence cut at the end
+        if head is None or sample.count(0) + sum(len(b) for b in head[1]) > frac * len(sample) + 3:
+            return binary
+    decoded = decode_utf8(data, None if frac is None else int(frac * len(data)))
+    if decoded is None:
+        return binary
+    text, bad = decoded
+    if frac is not None and data and data.count(0) + sum(len(b) for b in bad) > frac * len(data):
+        return binary
     if bad:
         if opts.invalid_utf8 == "quarantine":
             return f"invalid UTF-8: {len(bad)} invalid byte sequence(s), the first {bad[0].hex()}"
@@ -342,8 +361,8 @@ def _read_txt(path: str, fs_options: dict[str, Any] | None, opts: ReadOptions, s
     with open_binary(path, fs_options) as fh:
         data = fh.read() if opts.max_doc_bytes is None else fh.read(opts.max_doc_bytes + 1)
     if (why := check_bytes(data, opts, "file")) is not None:
-        yield Quarantined(path, 0, why.replace(f"of {len(data)} bytes", "of more than "
-                                                f"{opts.max_doc_bytes} bytes"), id=doc_id)
+        yield Quarantined(path, 0, f"too large: file of more than {opts.max_doc_bytes} bytes, over "
+                                   f"input.max_doc_bytes ({opts.max_doc_bytes})", id=doc_id)
         return
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
