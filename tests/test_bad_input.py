@@ -234,9 +234,10 @@ def test_no_input_at_all_is_a_start_up_error(tmp_path, monkeypatch, capsys, inpu
 
 @pytest.mark.parametrize("setting, message", [
     ("input:\n  invalid_utf8: ignore\n", "input.invalid_utf8 must be one of replace, quarantine"),
-    ("run:\n  max_doc_seconds: 0\n", "run.max_doc_seconds must be a number above 0 or null"),
-    ("run:\n  checkpoint_docs: many\n", "run.checkpoint_docs must be a number of at least 1"),
+    ("run:\n  max_doc_seconds: 0\n", "run.max_doc_seconds must be a number above 0 or null, got 0"),
+    ("run:\n  checkpoint_docs: many\n", "run.checkpoint_docs must be an integer of at least 1, got 'many'"),
     ("input:\n  max_doc_byte: 10\n", "unknown setting 'input.max_doc_byte'"),
+    ("input:\n  max_binary_byte_frac: 2\n", "input.max_binary_byte_frac must be a number from 0 to 1 or null, got 2"),
 ])
 def test_an_invalid_config_is_a_start_up_error(tmp_path, monkeypatch, capsys, setting, message):
     monkeypatch.chdir(tmp_path)

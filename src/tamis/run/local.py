@@ -92,18 +92,21 @@ def validate_run(config: dict[str, Any]) -> None:
     if inp.get("invalid_utf8", "replace") not in INVALID_UTF8_MODES:
         raise ConfigError(f"input.invalid_utf8 must be one of {', '.join(INVALID_UTF8_MODES)}, "
                           f"got {inp.get('invalid_utf8')!r}")
-    checks = (("input.max_doc_bytes", inp.get("max_doc_bytes"), int, 1, True),
-              ("input.max_binary_byte_frac", inp.get("max_binary_byte_frac"), (int, float), 0, True),
-              ("run.max_doc_seconds", run.get("max_doc_seconds"), (int, float), 0, True),
-              ("run.isolate_min_chars", run.get("isolate_min_chars"), int, 1, True),
-              ("run.checkpoint_docs", run.get("checkpoint_docs", 10_000), int, 1, False))
-    for key, value, types, low, nullable in checks:
+    number = (int, float)
+    # key, value, types, what it must be, the test, may it be null
+    checks = (("input.max_doc_bytes", inp.get("max_doc_bytes"), int, "an integer of at least 1", lambda v: v >= 1, True),
+              ("input.max_binary_byte_frac", inp.get("max_binary_byte_frac"), number, "a number from 0 to 1",
+               lambda v: 0 <= v <= 1, True),
+              ("run.max_doc_seconds", run.get("max_doc_seconds"), number, "a number above 0", lambda v: v > 0, True),
+              ("run.isolate_min_chars", run.get("isolate_min_chars"), int, "an integer of at least 1",
+               lambda v: v >= 1, True),
+              ("run.checkpoint_docs", run.get("checkpoint_docs", 10_000), int, "an integer of at least 1",
+               lambda v: v >= 1, False))
+    for key, value, types, what, ok, nullable in checks:
         if value is None and nullable:
             continue
-        if isinstance(value, bool) or not isinstance(value, types) or value < low or (low == 0 and value == 0
-                                                                                       and key.startswith("run")):
-            raise ConfigError(f"{key} must be a number {'above' if low == 0 else 'of at least'} {low}"
-                              f"{' or null' if nullable else ''}, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, types) or not ok(value):
+            raise ConfigError(f"{key} must be {what}{' or null' if nullable else ''}, got {value!r}")
 
 
 def run_clean(inputs: list[str], out_dir: str, config: dict[str, Any], opts: RunOptions) -> dict[str, Any]:
