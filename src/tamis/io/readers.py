@@ -5,7 +5,8 @@ Every reader streams (line by line, Parquet batch by batch, WARC record by recor
 stops a run: it becomes a `Quarantined` record saying where and why, and so does a file that cannot be
 read or ends early (truncated .gz/.zst), after which reading goes on with the next file. Only
 problems visible before reading starts raise `InputError`: an input that does not exist, an explicit
-file of an unsupported format, or inputs that hold no readable file at all.
+file of an unsupported format, a folder that cannot be listed, or inputs that hold no readable file
+at all. A JSONL or Parquet file holding no record yields one Quarantined record ("empty file").
 
 Byte-level faults (`ReadOptions`, config section `input:`): invalid UTF-8 is decoded with U+FFFD
 and the document carries `decode_errors` ({"count", "bytes": the first replaced sequences, hex}),
