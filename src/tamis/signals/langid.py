@@ -36,7 +36,7 @@ DEFAULT_MAX_CHARS = 2000
 _SAMPLE_WINDOWS = 4
 # A paragraph (or line) is sampled the same way, to a smaller budget: whether it is in another
 # language shows in a few hundred characters, and news scraped onto one line runs to thousands.
-DEFAULT_PARAGRAPH_MAX_CHARS = 600
+DEFAULT_PARAGRAPH_MAX_CHARS = 300
 
 # Paragraph level (see identify_paragraphs): below this many letters (a Han, kana or Hangul
 # character counts as 3, since one carries about as much as a short word) a paragraph gets "und".
@@ -47,8 +47,10 @@ DOC_BIAS = 4.0
 # Suggested probability above which a paragraph's other-language label can be acted on.
 MIN_OTHER_LANG_PROB = 0.8
 # identify_by_paragraphs reads a text's language off its paragraphs' predictions when the judged
-# paragraphs hold at least this share of its characters (else the text is predicted whole).
+# paragraphs hold at least this share of its characters and agree on a language with at least
+# this share of their weight; else (a mixed text) the text is predicted whole.
 MIN_PARAGRAPH_COVER = 0.8
+MIN_PARAGRAPH_AGREEMENT = 0.9
 
 LabelScheme = Literal["auto", "lid176", "iso639-3"]
 
@@ -478,6 +480,7 @@ class LanguageIdentifier:
         *,
         min_letters: int = MIN_PARAGRAPH_LETTERS,
         min_cover: float = MIN_PARAGRAPH_COVER,
+        min_agreement: float = MIN_PARAGRAPH_AGREEMENT,
         k: int = 5,
     ) -> tuple[str, float]:
         """The language of the text made of `lines` (its non-blank lines), read off the predictions
@@ -487,8 +490,10 @@ class LanguageIdentifier:
         predictions); predicting the whole text as well costs as much again. So when the
         paragraphs long enough to be judged hold at least `min_cover` of the text's characters,
         each one's labels are weighted by its length and the language with the most weight is the
-        text's, with its share of the weight as probability. Otherwise, and when no paragraph can
-        be judged, it is identify() of the text.
+        text's, with its share of the weight as probability, if that share is at least
+        `min_agreement`. Otherwise (too little of the text judged, no paragraph judged, or a text
+        whose paragraphs disagree, where a near tie between two languages must not decide which
+        paragraphs are "other-language") it is identify() of the text.
         """
         total = sum(map(len, lines))
         if sum(map(len, paragraphs)) >= min_cover * total > 0:
@@ -504,7 +509,8 @@ class LanguageIdentifier:
                     weight[p.lang] = weight.get(p.lang, 0.0) + n * p.prob
             if weight and judged >= min_cover * total:
                 lang, w = max(weight.items(), key=lambda kv: kv[1])
-                return lang, min(w / judged, 1.0)
+                if w >= min_agreement * judged:
+                    return lang, min(w / judged, 1.0)
         return self.identify("\n".join(lines))
 
 
