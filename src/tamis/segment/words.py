@@ -142,18 +142,21 @@ _SEPARATES[[SPACE, NEWLINE, PUNCT, SYMBOL, JOINER, UNSPACED]] = True
 
 
 # The last text tokenized and its tokens (arrays made read-only): a document's normalized text is
-# tokenized for its line word counts, and most documents come out of cleaning unchanged.
-_last: list = [None, None]
+# tokenized for its line word counts, and most documents come out of cleaning unchanged. One
+# tuple, read and replaced whole, so that threads never pair a text with another's tokens.
+_last: tuple[str, "Tokens"] | None = None
 
 
 def tokenize(text: str) -> Tokens:
     """Word spans of `text` (the same tokens as `words`), computed over numpy code points."""
-    if _last[0] is not None and _last[0] == text:
-        return _last[1]
+    global _last
+    last = _last
+    if last is not None and last[0] == text:
+        return last[1]
     tok = _tokenize(text)
     for a in (tok.cps, tok.cls, tok.starts, tok.ends):
         a.flags.writeable = False
-    _last[:] = [text, tok]
+    _last = (text, tok)
     return tok
 
 
