@@ -27,7 +27,10 @@ from tamis.dedup.config import LineConfig
 from tamis.dedup.store import ShardSet
 
 _SENTENCE_END = regex.compile(r"(?<=[.!?…؟。！？])\s+")
-_EDGE_JUNK = regex.compile(r"^[\p{P}\p{S}\s]+|[\p{P}\p{S}\s]+$")
+# Leading and trailing punctuation/symbols, matched from each end: one pattern with "|...$" would
+# retry at every position of a long inner run of punctuation (quadratic).
+_LEADING_JUNK = regex.compile(r"^[\p{P}\p{S}\s]+")
+_TRAILING_JUNK = regex.compile(r"(?r)[\p{P}\p{S}\s]+$")
 _DIGIT = regex.compile(r"\p{Nd}+")
 _HAS_LETTER = regex.compile(r"\p{L}")
 _WIDE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
@@ -49,7 +52,8 @@ def normalize_segment(text: str, fold_digits: bool = True) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     if fold_digits:
         text = _DIGIT.sub("0", text)
-    stripped = _EDGE_JUNK.sub("", " ".join(text.split()))
+    stripped = _LEADING_JUNK.sub("", " ".join(text.split()), count=1)
+    stripped = _TRAILING_JUNK.sub("", stripped, count=1)
     return stripped or " ".join(text.split())  # a line of symbols only ("* * *") is its own key
 
 
