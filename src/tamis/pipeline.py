@@ -15,7 +15,7 @@ from tamis.document import Document, Edit
 from tamis.edits import apply_edits, compose_edits
 from tamis.normalize.unicode import NormalizeConfig, normalize_text
 from tamis.policy.lines import LineSignals, decide_lines, removal_spans
-from tamis.policy.rules import check_document, rules_for
+from tamis.policy.rules import Rule, check_document, rules_for
 from tamis.segment.lines import split_lines
 from tamis.segment.words import line_word_counts
 from tamis.signals.document import Known, document_signals
@@ -73,6 +73,7 @@ class Cleaner:
         self.langid = LanguageIdentifier(config["langid"]["model"], max_chars=int(config["langid"]["max_chars"]))
         self.line_model = LineModel.load(config["lines"]["model"])
         self.policy = config["policy"]
+        self._rules: dict[str, list[Rule]] = {}  # document rules per language (see process_one)
 
     def process(self, docs: list[Document]) -> list[Result]:
         return [self._process_safely(d) for d in docs]
@@ -101,7 +102,10 @@ class Cleaner:
 
     def process_one(self, doc: Document) -> Result:
         normalized, sig = self.compute_signals(doc.text)
-        return decide(doc, normalized, sig, self.policy, self.line_model.threshold)
+        rules = self._rules.get(sig.lang)
+        if rules is None:  # the policy is fixed for the cleaner's life: parsed once per language
+            rules = self._rules[sig.lang] = rules_for(self.policy, sig.lang)
+        return decide(doc, normalized, sig, self.policy, self.line_model.threshold, rules=rules)
 
     def compute_signals(self, original: str) -> tuple[str, Signals]:
         normalized, norm_edits = normalize_text(original, self.norm_cfg)
@@ -159,9 +163,10 @@ class Cleaner:
 
 
 def decide(doc: Document, normalized: str, sig: Signals, policy: dict[str, Any], default_threshold: float,
-           known: Known | None = None) -> Result:
+           known: Known | None = None, rules: list[Rule] | None = None) -> Result:
     """Apply the policy to stored signals: line edits, document signals, keep or reject.
-    `known`: the document's cleaned text and signals from an earlier run, reused if unchanged."""
+    `known`: the document's cleaned text and signals from an earlier run, reused if unchanged.
+    `rules`: rules_for(policy, sig.lang), when the caller has them already."""
     lines, starts = split_lines(normalized)
     decisions = decide_lines(lines, sig.lines, sig.lang, policy["lines"], default_threshold)
     spans = removal_spans(lines, starts, decisions)
@@ -175,7 +180,7 @@ def decide(doc: Document, normalized: str, sig: Signals, policy: dict[str, Any],
     kept_lines = sum(1 for i, d in enumerate(decisions) if d is None and lines[i].strip())
     total_lines = sum(1 for x in lines if x.strip())
     doc_sig = document_signals(cleaned, len(doc.text), kept_lines, total_lines, sig.lang_score, sig.lang, known)
-    failures = check_document(rules_for(policy, sig.lang), doc_sig)
+    failures = check_document(rules if rules is not None else rules_for(policy, sig.lang), doc_sig)
     record: dict[str, Any] = {"id": doc.id, "text": cleaned, "lang": sig.lang, "lang_score": round(sig.lang_score, 4)}
     for k, v in doc.meta.items():
         if k not in record and not k.startswith("_"):
