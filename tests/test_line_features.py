@@ -138,3 +138,25 @@ def test_odd_characters_do_not_break_it() -> None:
 ])
 def test_normalize_lang(code: str | None, expected: str | None) -> None:
     assert normalize_lang(code) == expected
+
+
+def test_long_paragraph_stop_words_are_estimated_from_its_start() -> None:
+    sentence = "the cat sat on the mat and the dog lay by the door "
+    long = (sentence * 30).strip() + "."
+    X = line_features([long, "Home"], "en")
+    i = FEATURE_NAMES.index("stop_frac")
+    short = line_features([(sentence * 3).strip() + ".", "Home"], "en")
+    assert abs(X[0, i] - short[0, i]) < 0.05  # the same share, counted on the first words only
+
+
+def test_caption_credits_and_alt_text_are_marked() -> None:
+    lines = [
+        "Xe buýt điện chạy thử trên đường ven biển sáng 18/7. Ảnh: Minh Quân.",
+        "xe buyt dien chay thu anh 1",
+        "A heron waits for fish at dawn on the lake shore. (Source: AFP)",
+        "志愿者为老人送餐上门。记者 王明 摄",
+        "Photography is a hobby that many people in the town share with their friends.",
+        "摄影",
+    ]
+    X = line_features(lines, None)
+    assert X[:, FEATURE_NAMES.index("credit_end")].tolist() == [1, 1, 1, 1, 0, 0]

@@ -283,3 +283,23 @@ def test_smoothing_matches_brute_force_and_keeps_blocks() -> None:
     p = np.array([0.9, 0.95, 0.4, 0.9, 0.1, 0.6, 0.1, 0.05])
     np.testing.assert_array_equal(smooth_keep(p, 0.5), p >= 0.5)  # no cost: the plain threshold
     np.testing.assert_array_equal(smooth_keep(p, 0.5, switch_cost=2.0), [1, 1, 1, 1, 0, 0, 0, 0])
+
+
+def test_short_text_keeps_its_first_stage_score(model: LineModel) -> None:
+    from tamis.signals.line_model import MIN_CONTEXT_LINES, _sigmoid
+
+    body = [text for text, want in VI_PAGE if want == "keep"][: MIN_CONTEXT_LINES - 1]
+    X = line_features(body, "vi")
+    np.testing.assert_allclose(model.log_odds(X), model.stage1.log_odds(X), rtol=1e-6)
+    assert (model.score(X) == _sigmoid(model.stage1.log_odds(X))).all()
+    assert (model.score(X) >= model.threshold).all()  # a bare article body stays
+
+
+def test_stack_features_see_the_nearest_long_lines() -> None:
+    lines = ["A first long line of prose that ends here.", "Short", "Menu", "Another long line of prose, ending too."]
+    X = line_features(lines, "en")
+    S = stack_features(X, np.array([0.9, 0.2, 0.1, 0.7], dtype=np.float32))
+    col = {name: S[:, k] for k, name in enumerate(STACK_NAMES)}
+    np.testing.assert_allclose(col["long_p1_up1"], [-1.0, 0.9, 0.9, 0.9])
+    np.testing.assert_allclose(col["long_p1_down1"], [0.7, 0.7, 0.7, -1.0])
+    np.testing.assert_allclose(col["p1@-1"], [-1.0, 0.9, 0.2, 0.1])

@@ -39,7 +39,15 @@ from tamis.signals.line_model import STACK_NAMES, stack_features  # noqa: E402
 SHARED = ROOT.parent / "shared"
 PAGE_FILES = ("data/pages-dev.jsonl.zst", "data/pages-multi-dev.jsonl.zst")
 OUT = ROOT / "src/tamis/data/line_model.json"
-LABELS = {"content": 1, "boilerplate": 0}  # "title" and "unknown" lines are context only
+LABELS = {"content": 1, "boilerplate": 0}  # "title" and "unknown" lines are not scored
+# A line equal to the page title is neither content nor boilerplate in the labels (WCXB leaves the
+# title out of its main text) and is not scored, but an article's title belongs to the cleaned text:
+# it is trained as content, with this weight.
+TITLE_WEIGHT = 0.5
+# Synthetic Vietnamese/Arabic news and encyclopedia pages (tools/synth_pages.py): real article
+# bodies from news-vi / news-ar in generated page noise. Per language; training weight per line.
+SYNTH_PAGES = 400
+SYNTH_WEIGHT = 1.0
 SEED = 20241123
 N_FOLDS = 5
 LANG_DROPOUT = 0.2  # share of training pages featurised as if the language were unknown
@@ -79,6 +87,7 @@ class Page:
     page_type: str  # WCXB's page type ("article", "listing", ...); "" when not given
     lines: list[str]
     labels: np.ndarray  # int8: 1 content, 0 boilerplate, -1 not scored
+    title: np.ndarray | None = None  # bool: the line is the page title (not scored, trained as content)
 
 
 def load_pages(shared: Path, fraction: float = 1.0) -> list[Page]:
@@ -93,10 +102,19 @@ def load_pages(shared: Path, fraction: float = 1.0) -> list[Page]:
                 if fraction < 1.0 and _unit_hash(rec["id"], "subsample") >= fraction:
                     continue
                 labels = np.array([LABELS.get(l["label"], -1) for l in rec["lines"]], dtype=np.int8)
+                title = np.array([l["label"] == "title" for l in rec["lines"]])
                 site = urlsplit(rec.get("url") or "").netloc.lower().removeprefix("www.") or rec["id"]
                 pages.append(Page(rec["id"], site, rec["source"], rec["lang"], rec.get("page_type") or "",
-                                  [l["text"] for l in rec["lines"]], labels))
+                                  [l["text"] for l in rec["lines"]], labels, title))
     return pages
+
+
+def load_synth(shared: Path, per_lang: int) -> list[Page]:
+    """Synthetic vi/ar pages (training only: never reported with the real pages)."""
+    from synth_pages import synth_pages
+
+    return [Page(p.id, p.id, "synth", p.lang, "synth", p.lines, np.array(p.labels, dtype=np.int8))
+            for p in synth_pages(shared, per_lang=per_lang)]
 
 
 def _unit_hash(key: str, salt: str) -> float:
@@ -112,12 +130,13 @@ class Matrix:
     X: np.ndarray  # features computed with the page language
     X_nolang: np.ndarray  # the same lines featurised with lang=None
     y: np.ndarray  # 1 content, 0 boilerplate, -1 not scored (title, unknown)
+    y_train: np.ndarray  # y, with title lines as content
     page: np.ndarray  # index into pages, per row
     bounds: list[tuple[int, int, int]]  # (page index, first row, end row)
 
 
 def featurise(pages: list[Page]) -> Matrix:
-    xs, xn, ys, pg, bounds = [], [], [], [], []
+    xs, xn, ys, yt, pg, bounds = [], [], [], [], [], []
     at = 0
     for i, p in enumerate(pages):
         if not (p.labels >= 0).any():
@@ -125,11 +144,12 @@ def featurise(pages: list[Page]) -> Matrix:
         xs.append(line_features(p.lines, p.lang))
         xn.append(line_features(p.lines, None))
         ys.append(p.labels)
+        yt.append(np.where(p.title, 1, p.labels) if p.title is not None else p.labels)
         pg.append(np.full(len(p.lines), i, dtype=np.int32))
         bounds.append((i, at, at + len(p.lines)))
         at += len(p.lines)
     return Matrix(np.concatenate(xs), np.concatenate(xn), np.concatenate(ys).astype(np.float32),
-                  np.concatenate(pg), bounds)
+                  np.concatenate(yt).astype(np.float32), np.concatenate(pg), bounds)
 
 
 def page_flags(pages: list[Page], salt: str, share: float) -> np.ndarray:
@@ -158,22 +178,24 @@ def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, params: dict, n_trees: int,
 
 def training_subset(m: Matrix, pages: list[Page], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Labelled rows with a positive training weight, and their weights."""
-    weight = np.array([PAGE_TYPE_WEIGHT.get(p.page_type, 1.0) for p in pages], dtype=np.float32)[m.page[rows]]
-    keep = (m.y[rows] >= 0) & (weight > 0)
+    page_weight = [SYNTH_WEIGHT if p.source == "synth" else PAGE_TYPE_WEIGHT.get(p.page_type, 1.0) for p in pages]
+    weight = np.array(page_weight, dtype=np.float32)[m.page[rows]]
+    weight = np.where(m.y[rows] < 0, TITLE_WEIGHT, 1.0) * weight
+    keep = (m.y_train[rows] >= 0) & (weight > 0)
     return rows[keep], weight[keep]
 
 
 def fit_stage1(m: Matrix, pages: list[Page], rows: np.ndarray):
     rows, w = training_subset(m, pages, rows)
     X = with_dropout(m, pages, m.X, m.X_nolang, rows)
-    return fit(X, m.y[rows], w, STAGE1, STAGE1_TREES, list(FEATURE_NAMES))
+    return fit(X, m.y_train[rows], w, STAGE1, STAGE1_TREES, list(FEATURE_NAMES))
 
 
 def fit_stage2(m: Matrix, pages: list[Page], S: np.ndarray, S_nolang: np.ndarray, rows: np.ndarray):
     rows, w = training_subset(m, pages, rows)
     A = with_dropout(m, pages, m.X, m.X_nolang, rows)
     B = with_dropout(m, pages, S, S_nolang, rows)
-    return fit(np.hstack((A, B)), m.y[rows], w, STAGE2, STAGE2_TREES, list(FEATURE_NAMES) + list(STACK_NAMES))
+    return fit(np.hstack((A, B)), m.y_train[rows], w, STAGE2, STAGE2_TREES, list(FEATURE_NAMES) + list(STACK_NAMES))
 
 
 def stacked(m: Matrix, X: np.ndarray, p1: np.ndarray, page_rows: list[tuple[int, int, int]]) -> np.ndarray:
@@ -233,8 +255,9 @@ def group_report(title: str, y: np.ndarray, prob: np.ndarray, keys: dict[str, np
 
 def report_keys(m: Matrix, pages: list[Page]) -> dict[str, np.ndarray]:
     """Row masks of the report's groups (over scored rows only)."""
-    scored = m.y >= 0
     src = np.array([p.source for p in pages])[m.page]
+    synth = src == "synth"
+    scored = (m.y >= 0) & ~synth
     lang = np.array([p.lang for p in pages])[m.page]
     keys = {"ALL": scored}
     for s in sorted(set(src[scored])):
@@ -244,6 +267,8 @@ def report_keys(m: Matrix, pages: list[Page]) -> dict[str, np.ndarray]:
             keys[f"lang={code}"] = scored & (lang == code)
     keys["non-English"] = scored & (lang != "en")
     keys["multi-dev (zh ru ar vi fa hi ur)"] = scored & np.isin(lang, ["zh", "ru", "ar", "vi", "fa", "hi", "ur"])
+    for code in ("vi", "ar"):
+        keys[f"synthetic {code}"] = synth & (m.y >= 0) & (lang == code)
     return keys
 
 
@@ -342,8 +367,9 @@ def main() -> None:
 
     t0 = time.time()
     pages = load_pages(args.shared, 0.25 if args.quick else 1.0)
+    pages += load_synth(args.shared, SYNTH_PAGES // (4 if args.quick else 1))
     m = featurise(pages)
-    scored = m.y >= 0
+    scored = (m.y >= 0) & (np.array([p.source for p in pages])[m.page] != "synth")
     print(f"{len(pages)} pages, {len(m.y)} lines, {int(scored.sum())} labelled ({int((m.y == 1).sum())} content), "
           f"{len(FEATURE_NAMES)}+{len(STACK_NAMES)} features, featurised in {time.time() - t0:.0f}s", flush=True)
     keys = report_keys(m, pages)

@@ -151,9 +151,9 @@ class Cleaner:
         # text then changes nothing. Each line keeps the score of the pass that last saw it.
         while active and passes < MAX_PASSES:
             passes += 1
-            scores = self.line_model.score(line_features([lines[i] for i in active], lang))
-            for k, i in enumerate(active):
-                sig.score[i] = round(float(scores[k]), 4)  # stored rounded: apply decides on the same value
+            scores = self.line_model.score(line_features([lines[i] for i in active], lang)).tolist()
+            for i, s in zip(active, scores):
+                sig.score[i] = round(s, 4)  # stored rounded: apply decides on the same value
             decisions = decide_lines(lines, sig, lang, cfg, self.line_model.threshold)
             survivors = [i for i, d in enumerate(decisions) if d is None and lines[i].strip()]
             if survivors == active:

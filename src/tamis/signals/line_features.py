@@ -106,6 +106,9 @@ def _atom_table() -> np.ndarray:
 
 _ATOM = _atom_table()
 _K = _C + _N_ATOMS  # columns of the per-line count matrix: class counts, then atom counts
+# (previous class, class) -> class * _N_ATOMS + atom: one bincount code per character gives both counts.
+_JOINT = (np.repeat(np.arange(_C), _C).reshape(_C, _C).T.ravel() * _N_ATOMS + (_ATOM - _C)).astype(np.int32)
+_NJ = _C * _N_ATOMS
 
 
 # Interface phrases that open (or make up) a boilerplate line, in many languages. One shared feature
@@ -229,6 +232,34 @@ def _phrase_trie_regex(phrases: set[str]) -> re.Pattern[str]:
 
 _UI_START = _phrase_trie_regex({p.lower() for ps in _UI_PHRASES.values() for p in ps})
 
+# Photo credits and image labels that end a caption ("… Ảnh: Hoàng Long.", "… (Source: AFP)", "记者 X 摄",
+# alt text "… anh 1"), in many languages: generic wording, looked for in a line's last characters only.
+_CREDITS: dict[str, tuple[str, ...]] = {
+    "en": ("photo:", "photo by", "(photo", "photograph:", "image:", "(image", "credit:", "credits:", "(source:",
+           "source:", "getty images", "(ap)", "(afp)", "(reuters)", "/ afp", "/ reuters", "file photo"),
+    "vi": ("ảnh:", "(ảnh", "ảnh minh họa", "ảnh minh hoạ", "nguồn:", "(nguồn", "ảnh internet", "ảnh chụp màn hình"),
+    "ar": ("تصوير", "(صورة", "صورة:", "الصورة:", "(أ ف ب)", "(أ.ف.ب)", "(رويترز)", "(واس)", "المصدر:", "(أرشيفية)"),
+    "zh": ("图片来源", "图/", "供图", "资料图", "图源"),  # and "摄" as the last character, below
+    "ja": ("撮影", "写真:", "写真＝"),
+    "th": ("ภาพ:", "(ภาพ", "ภาพจาก", "ที่มา:"),
+    "de": ("foto:", "(foto", "bild:", "quelle:", "fotos:"),
+    "fr": ("photo :", "crédit :", "crédits :", "source :", "(photo"),
+    "es": ("foto:", "(foto", "fuente:", "imagen:"),
+    "pt": ("foto:", "(foto", "fonte:", "imagem:"),
+    "it": ("foto:", "(foto", "fonte:"),
+    "ru": ("фото:", "фото ", "(фото", "источник:"),
+    "fa": ("عکس:", "(عکس", "منبع:"),
+    "hi": ("फोटो:", "(फोटो", "चित्र:", "स्रोत:"),
+    "tr": ("fotoğraf:", "(fotoğraf", "kaynak:"),
+    "id": ("foto:", "(foto", "sumber:"),
+}
+_CREDIT_TAIL = 48  # characters at the end of a line where a credit counts
+_CREDIT = re.compile(
+    "|".join(sorted((re.escape(c) for cs in _CREDITS.values() for c in cs), key=len, reverse=True))
+    + r"|摄\W*$|\b(?:anh|hinh|image|photo|img)[ _-]?\d{1,2}\s*$",
+    re.M,
+)
+
 # --- stop words -----------------------------------------------------------------------------------
 _LANG_ALIASES = {
     "vie": "vi", "arb": "ar", "ara": "ar", "zho": "zh", "cmn": "zh", "rus": "ru", "pes": "fa", "fas": "fa",
@@ -290,7 +321,8 @@ _EDGE_FEATURES = (
     "ends_term", "ends_colon", "ends_ellipsis", "ends_comma", "ends_digit", "ends_close",
     "starts_upper", "starts_lower", "starts_digit", "starts_symbol", "starts_open", "ref_start",
 )
-_OTHER_FEATURES = ("stop_frac", "log_stop", "ui_phrase", "log_dup", "dup_later", "short_run", "rel_len")
+_OTHER_FEATURES = ("stop_frac", "log_stop", "ui_phrase", "log_dup", "dup_later", "short_run", "rel_len",
+                   "credit_end")
 _POSITION = (
     "rel_index", "rel_char_pos", "log_index", "log_from_end", "log_lines", "log_doc_chars",
     "prose_before", "prose_after", "log_dist_prose_up", "log_dist_prose_down", "doc_prose_frac",
@@ -310,9 +342,12 @@ FEATURE_NAMES: tuple[str, ...] = (
     + ("prose",)
 )
 _IDX = {name: i for i, name in enumerate(FEATURE_NAMES)}
+_NEIGHBOUR_COLS = [_IDX[b] for b in _NEIGHBOUR_BASE]
+_WINDOW_COLS = [_IDX[b] for b in _WINDOW_BASE]
 BLANK_FEATURE = _IDX["log_chars"]  # 0 exactly on blank lines; the scorer gives those a neutral score
 MISSING = -1.0  # a value that cannot be computed: stop words of an unknown language, beyond the page edge
 _PROSE_MIN_WORDS = 10  # a "prose" line: at least this many words and sentence-final punctuation
+_STOP_SAMPLE = 60  # stop words are counted on a line's first words only: the share is what matters
 
 # How a line ends / starts, looked up by the class of its last / first character.
 _END_TABLE = np.zeros((_C, 5), dtype=np.float32)  # ends_term, ends_colon, ends_ellipsis, ends_comma, ends_digit
@@ -343,13 +378,13 @@ def _document_features(lines: list[str], lang: str | None) -> np.ndarray:
     lengths = np.fromiter(map(len, lines), dtype=np.int64, count=n)
     ends = np.cumsum(lengths + 1) - 1  # offset of each line's newline (one past the text for the last)
     starts = ends - lengths
-    line_of = np.repeat(np.arange(n), lengths + 1)[: len(cps)]  # a newline belongs to the line it ends
+    line_of = np.repeat(np.arange(n, dtype=np.int32), lengths + 1)[: len(cps)]  # a newline belongs to the line it ends
     nchars = lengths.astype(np.float32)
 
     words = _char_features(X, cls, line_of, nchars, n)
     _edge_features(X, cps, cls, starts, ends)
     low = text.lower()
-    stop = _stop_counts(low, cps, line_of, lang, n)
+    stop = _stop_counts(low, cps, line_of, lang, n, words)
     if stop is None:
         X[:, _IDX["stop_frac"]] = X[:, _IDX["log_stop"]] = MISSING
     else:
@@ -357,6 +392,7 @@ def _document_features(lines: list[str], lang: str | None) -> np.ndarray:
         X[:, _IDX["log_stop"]] = np.log1p(stop)
     X[:, _IDX["ui_phrase"]] = _ui_phrase(low, starts if len(low) == len(text) else None, nchars, n)
     _repetition_features(X, low, n)
+    X[:, _IDX["credit_end"]] = _credit_end(lines, n)
     short = words <= 3
     X[:, _IDX["short_run"]] = np.log1p(_run_lengths(short)) * short
     log_chars = X[:, _IDX["log_chars"]]
@@ -370,15 +406,15 @@ def _document_features(lines: list[str], lang: str | None) -> np.ndarray:
 
 def _char_features(X: np.ndarray, cls: np.ndarray, line_of: np.ndarray, nchars: np.ndarray, n: int) -> np.ndarray:
     """Length, character make-up and small character patterns; returns the script-aware word count."""
-    pair = np.empty(len(cls), dtype=np.int64)
-    pair[0] = NEWLINE
-    pair[1:] = cls[:-1]
-    pair *= _C
+    pair = np.empty(len(cls), dtype=np.int32)
+    pair[0] = NEWLINE * _C
+    np.multiply(cls[:-1], _C, out=pair[1:], dtype=np.int32)
     pair += cls
-    base = line_of * _K
-    codes = np.concatenate((base + cls, base + _ATOM.take(pair)))
-    k = np.bincount(codes, minlength=n * _K).reshape(n, _K).astype(np.float32)
-    a = k[:, _C:]
+    codes = _JOINT.take(pair)
+    codes += line_of * _NJ
+    joint = np.bincount(codes, minlength=n * _NJ).reshape(n, _C, _N_ATOMS)
+    k = joint.sum(axis=2, dtype=np.float32)
+    a = joint.sum(axis=1, dtype=np.float32)
     unspaced = k[:, UNSPACED]
     ws_lower = a[:, A_WS_LOWER] + a[:, A_WS_LOWER_AFTER_DOT]
     ws_digit = a[:, A_WS_DIGIT] + a[:, A_WS_DIGIT_AFTER_SEP] + a[:, A_WS_DIGIT_AFTER_COLON] + a[:, A_WS_DIGIT_AFTER_OPEN]
@@ -432,7 +468,8 @@ def _edge_features(X: np.ndarray, cps: np.ndarray, cls: np.ndarray, starts: np.n
     X[:, i + 5] = (first == 0x5E) | (first == 0x2191) | (first == 0x5B) & (second == DIGIT)  # "^", "↑", "[12]"
 
 
-def _stop_counts(low: str, cps: np.ndarray, line_of: np.ndarray, lang: str | None, n: int) -> np.ndarray | None:
+def _stop_counts(low: str, cps: np.ndarray, line_of: np.ndarray, lang: str | None, n: int,
+                 words: np.ndarray) -> np.ndarray | None:
     """Stop words of the page language per line, or None when the language has no list."""
     stop = _stopwords(lang)
     if stop is None:
@@ -440,7 +477,14 @@ def _stop_counts(low: str, cps: np.ndarray, line_of: np.ndarray, lang: str | Non
     if isinstance(stop, np.ndarray):  # unspaced script: one-character stop words
         return np.bincount(line_of[stop.take(np.minimum(cps, _ASTRAL))], minlength=n).astype(np.float32)
     is_stop = stop.__contains__
-    return np.array([sum(map(is_stop, line.split())) for line in low.split("\n")], dtype=np.float32)
+    out = np.empty(n, dtype=np.float32)
+    for i, line in enumerate(low.split("\n")):
+        tokens = line.split(None, _STOP_SAMPLE)
+        if len(tokens) > _STOP_SAMPLE:  # a long paragraph: its first words estimate the share (speed)
+            out[i] = sum(map(is_stop, tokens[:_STOP_SAMPLE])) * words[i] / _STOP_SAMPLE
+        else:
+            out[i] = sum(map(is_stop, tokens))
+    return out
 
 
 def _ui_phrase(low: str, starts: np.ndarray | None, nchars: np.ndarray, n: int) -> np.ndarray:
@@ -453,6 +497,17 @@ def _ui_phrase(low: str, starts: np.ndarray | None, nchars: np.ndarray, n: int) 
         pos = np.array(spans, dtype=np.int64)
         line = np.searchsorted(starts, pos[:, 0], side="right") - 1
         out[line] = np.minimum((pos[:, 1] - pos[:, 0] - 1) / np.maximum(nchars[line], 1), 1)
+    return out
+
+
+def _credit_end(lines: list[str], n: int) -> np.ndarray:
+    """1 where a photo credit or an image label sits in the line's last characters (a caption)."""
+    out = np.zeros(n, dtype=np.float32)
+    tails = "\n".join([line[-_CREDIT_TAIL:] for line in lines]).lower()
+    hits = [m.start() for m in _CREDIT.finditer(tails)]
+    if hits:
+        line_starts = np.cumsum([0] + [len(line[-_CREDIT_TAIL:]) + 1 for line in lines[:-1]])
+        out[np.searchsorted(line_starts, hits, side="right") - 1] = 1
     return out
 
 
@@ -500,13 +555,13 @@ def _position_features(X: np.ndarray, nchars: np.ndarray, prose: np.ndarray, n: 
 def _context_features(X: np.ndarray, n: int) -> None:
     """Neighbours' features at fixed offsets (MISSING beyond the page) and window means around a line."""
     base = np.full((n + 6, len(_NEIGHBOUR_BASE)), MISSING, dtype=np.float32)
-    base[3:-3] = X[:, [_IDX[b] for b in _NEIGHBOUR_BASE]]
+    base[3:-3] = X[:, _NEIGHBOUR_COLS]
     at = _IDX[f"{_NEIGHBOUR_BASE[0]}@{_OFFSETS[0]:+d}"]
     k = len(_NEIGHBOUR_BASE)
     for o in _OFFSETS:
         X[:, at : at + k] = base[3 + o : 3 + o + n]
         at += k
-    win = X[:, [_IDX[b] for b in _WINDOW_BASE]].astype(np.float64)
+    win = X[:, _WINDOW_COLS].astype(np.float64)
     cs = np.zeros((n + 1, win.shape[1]))
     np.cumsum(win, axis=0, out=cs[1:])
     idx = np.arange(n)

@@ -19,9 +19,12 @@ import numpy as np
 
 from tamis.signals.line_features import BLANK_FEATURE, FEATURE_NAMES, MISSING, line_features
 
-__all__ = ["LineModel", "NEUTRAL_SCORE", "STACK_NAMES", "TreeEnsemble", "score_lines", "stack_features"]
+__all__ = ["LineModel", "MIN_CONTEXT_LINES", "NEUTRAL_SCORE", "STACK_NAMES", "TreeEnsemble", "score_lines", "stack_features"]
 
 NEUTRAL_SCORE = 0.5  # blank lines: neither kept nor dropped on the model's word
+# The second stage reads the landscape of first-stage scores around a line; a text of one or two
+# lines has none (a bare article body, the usual shape of a news record), so it keeps stage 1's score.
+MIN_CONTEXT_LINES = 3
 _FORMAT = "tamis-line-model"
 
 
@@ -44,7 +47,9 @@ class TreeEnsemble:
         # Node ids are global (tree t's heap node k is t * inner + k); a child id is 2 * id + (1 - t * inner)
         # + went_right. int32 throughout: half the memory traffic of int64, and numpy's take accepts it.
         offset = np.arange(self.n_trees, dtype=np.int64) * inner
-        self._root = offset.astype(np.int32)
+        self._root_child = (offset + 1).astype(np.int32)  # left child of each root
+        self._root_feature = self._feature[offset].astype(np.int32)
+        self._root_threshold = self._threshold[offset]
         self._child_shift = (1 - offset).astype(np.int32)
         self._leaf_shift = (np.arange(self.n_trees) - inner).astype(np.int32)  # global leaf node -> leaf index
         self._feature = self._feature.astype(np.int32)
@@ -55,8 +60,10 @@ class TreeEnsemble:
         flat = np.ascontiguousarray(features, dtype=np.float32).ravel()
         index_type = np.int32 if n * n_features < 2**31 else np.int64
         row_base = (np.arange(n, dtype=index_type) * n_features)[:, None]
-        node = np.tile(self._root.astype(index_type), (n, 1))
-        for _ in range(self.depth):
+        # The root level needs no node lookup: every row starts at every tree's root.
+        node = (flat.take(self._root_feature + row_base) > self._root_threshold).astype(index_type)
+        node += self._root_child
+        for _ in range(1, self.depth):
             went_right = flat.take(self._feature.take(node) + row_base) > self._threshold.take(node)
             node *= 2
             node += self._child_shift
@@ -104,7 +111,7 @@ class LineModel:
         if len(X) == 0:
             return out
         z = self.stage1.log_odds(X)
-        if self.stage2 is not None:
+        if self.stage2 is not None and len(X) >= MIN_CONTEXT_LINES:
             z = self.stage2.log_odds(np.concatenate((X, stack_features(X, _sigmoid(z))), axis=1))
         out[rows] = z
         return out
@@ -122,13 +129,21 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 
 # --- stacking: where a line sits in the landscape of first-stage scores ---------------------------
 STACK_NAMES: tuple[str, ...] = (
-    "p1", "p1~1", "p1~3", "p1~8", "p1_prev3", "p1_next3", "p1_max_prev5", "p1_max_next5",
+    "p1", "p1~1", "p1~3", "p1~8", "p1~20", "p1_prev3", "p1_next3", "p1_prev10", "p1_next10",
+    "p1@-2", "p1@-1", "p1@+1", "p1@+2", "p1_max_prev5", "p1_max_next5",
     "p1_mass_before", "p1_mass_after", "p1_rank", "doc_p1_mean", "doc_p1_max", "doc_high_frac",
-    "peak_offset", "valley_to_peak", "ui_to_peak", "high_within5", "p1~20", "p1_prev10", "p1_next10",
-    "log_dist_high_up", "log_dist_high_down",
+    "peak_offset", "valley_to_peak", "ui_to_peak", "high_within5", "log_dist_high_up", "log_dist_high_down",
+    "long_p1_up1", "long_p1_up2", "long_p1_down1", "long_p1_down2", "long_p1_up3mean", "long_p1_down3mean",
+    "log_dist_long_up", "log_dist_long_down",
 )
+# Window means of p1 over lines [i - before, i + after), (before, after) per column of "p1~1" ... "p1_next10".
+_WINDOWS = np.array([(1, 2), (3, 4), (8, 9), (20, 21), (3, 0), (-1, 4), (10, 0), (-1, 11)])
 _LOG_CHARS = FEATURE_NAMES.index("log_chars")
+_LOG_WORDS = FEATURE_NAMES.index("log_words")
 _UI_PHRASE = FEATURE_NAMES.index("ui_phrase")
+# A "long" line has at least this many words. Short lines (a heading, a name, a table cell) are content
+# or not depending on the long lines around them, so the nearest long lines' scores are features.
+_LONG_MIN = np.float32(np.log1p(4) - 1e-6)
 
 
 def stack_features(X: np.ndarray, p1: np.ndarray) -> np.ndarray:
@@ -141,57 +156,75 @@ def stack_features(X: np.ndarray, p1: np.ndarray) -> np.ndarray:
     n = len(p1)
     p = p1.astype(np.float64)
     S = np.empty((n, len(STACK_NAMES)), dtype=np.float32)
-    cs = np.concatenate(([0.0], np.cumsum(p)))
     idx = np.arange(n)
-
-    def mean(before: int, after: int) -> np.ndarray:  # mean of p[i-before : i+after], MISSING when empty
-        lo = np.maximum(idx - before, 0)
-        hi = np.minimum(idx + after, n)
-        width = hi - lo
-        return np.where(width > 0, (cs[hi] - cs[lo]) / np.maximum(width, 1), MISSING)
-
+    cs = np.zeros(n + 1)
+    np.cumsum(p, out=cs[1:])
+    lo = np.clip(idx[:, None] - _WINDOWS[:, 0], 0, n)
+    hi = np.clip(idx[:, None] + _WINDOWS[:, 1], 0, n)
+    width = hi - lo
+    win = np.where(width > 0, (cs[hi] - cs[lo]) / np.maximum(width, 1), MISSING)
     S[:, 0] = p
-    S[:, 1] = mean(1, 2)
-    smooth = mean(3, 4)
-    S[:, 2] = smooth
-    S[:, 3] = mean(8, 9)
-    S[:, 4] = mean(3, 0)
-    S[:, 5] = mean(-1, 4)
-    padded = np.concatenate((np.full(5, MISSING), p, np.full(5, MISSING)))
-    windows = np.lib.stride_tricks.sliding_window_view(padded, 5)
-    S[:, 6] = windows[:n].max(axis=1)  # lines i-5 .. i-1
-    S[:, 7] = windows[6 : n + 6].max(axis=1)  # lines i+1 .. i+5
+    S[:, 1:9] = win
+    pad = np.full(n + 10, MISSING)
+    pad[5:-5] = p
+    S[:, 9] = pad[3 : n + 3]
+    S[:, 10] = pad[4 : n + 4]
+    S[:, 11] = pad[6 : n + 6]
+    S[:, 12] = pad[7 : n + 7]
+    five = np.lib.stride_tricks.sliding_window_view(pad, 5)
+    S[:, 13] = five[:n].max(axis=1)  # lines i-5 .. i-1
+    S[:, 14] = five[6 : n + 6].max(axis=1)  # lines i+1 .. i+5
     chars = np.expm1(X[:, _LOG_CHARS].astype(np.float64))
     mass = p * chars
     total = mass.sum() or 1.0
     before = np.cumsum(mass) - mass
-    S[:, 8] = before / total
-    S[:, 9] = (total - before - mass) / total
-    S[:, 10] = np.argsort(np.argsort(p, kind="stable"), kind="stable") / max(n - 1, 1)
-    S[:, 11] = p.mean()
-    S[:, 12] = p.max()
+    S[:, 15] = before / total
+    S[:, 16] = (total - before - mass) / total
+    S[:, 17] = np.argsort(np.argsort(p, kind="stable"), kind="stable") / max(n - 1, 1)
+    S[:, 18] = p.mean()
+    S[:, 19] = p.max()
     high = p >= 0.5
-    S[:, 13] = high.mean()
+    S[:, 20] = high.mean()
+    smooth = win[:, 1]
     peak = int(np.argmax(smooth))
     cum_chars = np.cumsum(chars) - chars
-    S[:, 14] = (cum_chars - cum_chars[peak]) / (chars.sum() or 1.0)
+    S[:, 21] = (cum_chars - cum_chars[peak]) / (chars.sum() or 1.0)
     valley = np.empty(n)
     valley[peak:] = np.minimum.accumulate(smooth[peak:])
     valley[: peak + 1] = np.minimum.accumulate(smooth[: peak + 1][::-1])[::-1]
-    S[:, 15] = valley
+    S[:, 22] = valley
     ui = np.cumsum(X[:, _UI_PHRASE] >= 0.5)
-    S[:, 16] = np.log1p(np.abs(ui - ui[peak]))
-    hc = np.concatenate(([0], np.cumsum(high)))
-    S[:, 17] = hc[np.minimum(idx + 6, n)] - hc[np.maximum(idx - 5, 0)] - high
-    S[:, 18] = mean(20, 21)
-    S[:, 19] = mean(10, 0)
-    S[:, 20] = mean(-1, 11)
+    S[:, 23] = np.log1p(np.abs(ui - ui[peak]))
+    hc = np.zeros(n + 1)
+    np.cumsum(high, out=hc[1:])
+    S[:, 24] = hc[np.minimum(idx + 6, n)] - hc[np.maximum(idx - 5, 0)] - high
     last = np.maximum.accumulate(np.where(high, idx, -n))  # nearest high line at or above
-    prev_high = np.concatenate(([-n], last[:-1]))
     nxt = np.minimum.accumulate(np.where(high, idx, 2 * n)[::-1])[::-1]  # at or below
-    next_high = np.concatenate((nxt[1:], [2 * n]))
-    S[:, 21] = np.log1p(np.minimum(idx - prev_high, n))
-    S[:, 22] = np.log1p(np.minimum(next_high - idx, n))
+    S[1:, 25] = np.log1p(np.minimum(idx[1:] - last[:-1], n))
+    S[0, 25] = np.log1p(n)
+    S[:-1, 26] = np.log1p(np.minimum(nxt[1:] - idx[:-1], n))
+    S[-1, 26] = np.log1p(n)
+    # The nearest long lines above and below (the line itself excluded) and their first-stage scores.
+    lidx = np.flatnonzero(X[:, _LOG_WORDS] >= _LONG_MIN)
+    n_long = len(lidx)
+    above = np.searchsorted(lidx, idx)  # long lines strictly above line i
+    below = np.searchsorted(lidx, idx, side="right")  # index in lidx of the first long line below i
+    lp = np.full(n_long + 2, MISSING)  # lp[j + 1]: score of the j-th long line, MISSING beyond the ends
+    lp[1 : n_long + 1] = p[lidx]
+    S[:, 27] = lp[above]
+    S[:, 28] = lp[np.maximum(above - 1, 0)]
+    S[:, 29] = lp[np.minimum(below + 1, n_long + 1)]
+    S[:, 30] = lp[np.minimum(below + 2, n_long + 1)]
+    lcs = np.zeros(n_long + 1)
+    np.cumsum(p[lidx], out=lcs[1:])
+    a = np.maximum(above - 3, 0)
+    S[:, 31] = np.where(above > 0, (lcs[above] - lcs[a]) / np.maximum(above - a, 1), MISSING)
+    b = np.minimum(below + 3, n_long)
+    S[:, 32] = np.where(b > below, (lcs[b] - lcs[below]) / np.maximum(b - below, 1), MISSING)
+    lpos = np.empty(n_long + 2, dtype=np.int64)
+    lpos[0], lpos[1 : n_long + 1], lpos[-1] = -(10**6), lidx, 10**6
+    S[:, 33] = np.log1p(np.minimum(idx - lpos[above], 1000))
+    S[:, 34] = np.log1p(np.minimum(lpos[np.minimum(below + 1, n_long + 1)] - idx, 1000))
     return S
 
 
