@@ -39,3 +39,21 @@ def test_repairs_can_be_switched_off():
 def test_arabic_and_bidi_marks_are_kept():
     line = "قال\u200f الوزير\u200c إن"
     assert normalize_text(line) == (line, [])
+
+
+def test_suspect_check_is_the_pattern():
+    from hypothesis import given, settings, strategies as st
+
+    from tamis.normalize.unicode import _SUSPECT, _suspect
+
+    chars = st.sampled_from(list("aàâêô\u00c3\u00e2\u00c2\u00f4\u00f5\u0080\u009f\u00a9\u00bf\u201c\u201d\u2013\u20ac"
+                                 "&#x;amp0129[\x1b Đ“"))
+
+    @settings(max_examples=2000, deadline=None)
+    @given(st.text(alphabet=chars, max_size=12))
+    def same(text):
+        assert _suspect(text) == (_SUSPECT.search(text) is not None)
+
+    same()
+    assert _suspect("Hà Nội “mở” tuyến") is False  # curly quotes after ordinary letters
+    assert _suspect("Ã© cafÃ©") and _suspect("a &amp; b") and _suspect("x\u0085y")
