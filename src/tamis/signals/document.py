@@ -408,7 +408,11 @@ def _dup_ngrams_many(out: dict[str, Any], ngram: dict[int, np.ndarray], order: n
             s = gc[order]
             same = s[1:] == s[:-1]
         later = order[1:][same]
-        members = np.union1d(later, order[:-1][same])
+        # The sorted union of positions, by mask: np.union1d grows super-linearly on repetitive text.
+        mask = np.zeros(len(gc) if cand is not None else len(g), dtype=bool)
+        mask[later] = True
+        mask[order[:-1][same]] = True
+        members = np.flatnonzero(mask)
         if cand is not None:
             later, members = cand[later], cand[members]
         if not len(later):
