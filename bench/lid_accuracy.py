@@ -291,6 +291,8 @@ def speed(items: list[dict], models, li: LanguageIdentifier, seconds: float = 3.
         for _ in range(3):
             n, t0 = 0, time.process_time()
             while time.process_time() - t0 < seconds / 3:
+                for c in (li._cache, li._para_cache):  # the identifier remembers texts: time fresh ones
+                    c.clear()
                 chunk = xs[(n % len(xs)) : (n % len(xs)) + batch] or xs[:batch]
                 fn(chunk)
                 n += len(chunk)
