@@ -133,7 +133,12 @@ def test_nul_bytes_and_control_characters_are_removed_as_edits(run):
     for rec in recs:
         assert "\x00" not in rec["text"] and "\x07" not in rec["text"] and "\x1b" not in rec["text"]
         repairs = [e for e in rec["edits"] if "control-chars" in e.get("values", {}).get("fixes", [])]
-        assert len(repairs) == 2
+        assert repairs  # where the line stays, the characters go as a repair edit...
+        edits = [Edit.from_json(e) for e in rec["edits"]]
+        original = rebuild_original(rec["text"], edits)
+        controls = [i for i, ch in enumerate(original) if ch in "\x00\x07\x1b"]
+        assert len(controls) == 4  # ...and every one of them is inside an edit (a removed line takes its own)
+        assert all(any(e.start <= i < e.end for e in edits) for i in controls)
 
 
 def test_a_binary_file_in_a_text_folder_is_quarantined(run):
