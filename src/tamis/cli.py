@@ -10,11 +10,19 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 
 from tamis import __version__
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def _usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _add_clean(sub: argparse._SubParsersAction) -> None:
@@ -31,7 +39,8 @@ def _add_clean(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("inputs", nargs="+", metavar="INPUT", help="input files or folders (local paths or URLs)")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="output folder (created if missing)")
-    p.add_argument("-w", "--workers", type=int, default=1, metavar="N", help="worker processes (default 1)")
+    p.add_argument("-w", "--workers", type=int, default=_usable_cores(), metavar="N",
+                   help="worker processes (default: the cores this process may use, here %(default)s)")
     p.add_argument("-c", "--config", metavar="FILE", help="YAML or TOML file overriding the default config")
     p.add_argument("--format", choices=["jsonl.zst", "jsonl.gz", "jsonl", "parquet"], default="jsonl.zst",
                    help="output shard format (default jsonl.zst)")
