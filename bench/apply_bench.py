@@ -3,7 +3,7 @@ document signals cost.
 
     python bench/apply_bench.py [--docs 2000] [CORPUS.jsonl.zst ...]
 
-Default corpora: the first N documents of /work/shared/data/news-vi.jsonl.zst and news-ar (skipped
+Default corpora: the first N documents of ../shared/data/news-vi.jsonl.zst and news-ar (skipped
 with a message when absent). For each corpus: `tamis clean` (one process), then `tamis apply` of
 the packaged policy on its output (one process), both timed end to end in this process (model
 loading included); apply must reproduce clean's kept/ and rejected/ shards byte for byte. Then
@@ -27,7 +27,8 @@ import zstandard
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "src"))
 
-DEFAULT_CORPORA = ["/work/shared/data/news-vi.jsonl.zst", "/work/shared/data/news-ar.jsonl.zst"]
+SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "data")
+DEFAULT_CORPORA = [os.path.join(SHARED, "news-vi.jsonl.zst"), os.path.join(SHARED, "news-ar.jsonl.zst")]
 
 
 def first_docs(path: str, n: int) -> list[dict]:
