@@ -4,7 +4,7 @@
     python bench/dedup_bench.py            # full run (about 15 minutes on a busy 2-core machine, mostly datatrove)
     python bench/dedup_bench.py --quick    # under ~3 minutes: datatrove on 1k articles per language
 
-Reads /work/shared/data (or --data): news-vi, news-ar, neardup-silver (evaluation-only data; nothing
+Reads ../shared/data beside the repository (or --data): news-vi, news-ar, neardup-silver (evaluation-only data; nothing
 of it is written into the repository: work files go to bench/results/, which git ignores).
 
 What it measures, each tool in its own single-process child (so one core):

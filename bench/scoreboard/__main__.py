@@ -152,7 +152,7 @@ CAVEATS = [
     "language-independent mode; every other language of the data has a stop list (vi, ar, fa, hi, ur, ru included).",
     "trafilatura is an HTML extractor; on already-extracted plain text its structure cues (tags, link density, "
     "classes) are gone, so its numbers here measure the text heuristics only.",
-    "Labels are silver (WCXB, pages-multi-dev) or sparse gold (trafilatura pages); see /work/shared/README.md. "
+    "Labels are silver (WCXB, pages-multi-dev) or sparse gold (trafilatura pages); see ../shared/README.md. "
     "No text of the evaluation data is copied here: aggregate numbers only.",
 ]
 
