@@ -25,8 +25,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             "Write a self-contained HTML report (works offline) of the output folder OUT of `tamis clean`, "
             "`tamis apply` or `tamis dedup`: documents and bytes per language, removals by reason, rejections by "
             "rule, signal distributions with the policy's thresholds, duplicate clusters, and samples of "
-            "rejected documents and removed lines linking into `tamis inspect`. Needs matplotlib "
-            "(pip install matplotlib)."
+            "rejected documents and removed lines linking into `tamis inspect`."
         ),
     )
     p.add_argument("run", metavar="OUT", help="output folder of a tamis run")
