@@ -25,6 +25,7 @@ PEERS = [
     "pyvi==0.1.1",            # spacy's Vietnamese tokenizer backend
     "jusText==3.0.2",
     "trafilatura==2.3.1",
+    "lxml_html_clean>=0.4",   # jusText and trafilatura import lxml.html.clean, a separate package since lxml 5.2
     "PyYAML>=6",
     "zstandard>=0.22",
 ]
