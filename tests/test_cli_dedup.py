@@ -116,7 +116,7 @@ def corpus(tmp_path, monkeypatch):
 
 def test_clean_runs_the_corpus_stage_by_default(corpus, tmp_path, capsys):
     out = tmp_path / "out"
-    assert main(["clean", str(corpus), "-o", str(out), "--no-progress"]) == 0
+    assert main(["clean", str(corpus), "-o", str(out), "--no-progress", "--workers", "1"]) == 0
     printed = capsys.readouterr().out
     assert "dedup: dropped 1 exact and 1 near copies; removed 12 repeated lines from 12 documents" in printed
     assert sorted(p.name for p in out.iterdir()) == ["_dedup_index", "dedup", "kept", "quarantine", "rejected",
