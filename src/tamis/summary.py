@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter, defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tamis.pipeline import Result
+if TYPE_CHECKING:  # the pipeline's models are not needed to count
+    from tamis.pipeline import Result
 
 
 class Summary:
@@ -71,6 +73,15 @@ class Summary:
         return out
 
     def write(self, path: str, extra: dict[str, Any] | None = None) -> None:
-        with open(path, "w", encoding="utf-8") as fh:
-            json.dump(self.to_json(extra), fh, ensure_ascii=False, indent=2)
-            fh.write("\n")
+        write_json_atomic(path, self.to_json(extra), indent=2)
+
+
+def write_json_atomic(path: str, data: Any, indent: int | None = None) -> None:
+    """Write JSON so that a reader (or a run killed meanwhile) sees the old file or the new, never half."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=indent)
+        fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)

@@ -42,6 +42,7 @@ from typing import Any, Iterable, Iterator
 
 from tamis.config import ConfigError
 from tamis.document import Edit
+from tamis.summary import write_json_atomic
 
 log = logging.getLogger("tamis")
 
@@ -737,9 +738,7 @@ def run_dedup(run_dir: str, out_dir: str, config: dict[str, Any], *, index_dir: 
     index.commit()
     if not kept_index:
         shutil.rmtree(index_path, ignore_errors=True)
-    with open(os.path.join(out_dir, "summary.json"), "w", encoding="utf-8") as fh:
-        json.dump(summary, fh, ensure_ascii=False, indent=2)
-        fh.write("\n")
+    write_json_atomic(os.path.join(out_dir, "summary.json"), summary, indent=2)
     shards["quarantine"] = list_shards(os.path.join(out_dir, "quarantine"))
     return {**summary, "outputs": {k: [os.path.relpath(p, out_dir) for p in v] for k, v in shards.items()}}
 

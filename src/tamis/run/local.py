@@ -31,7 +31,7 @@ from tamis.document import Document, Quarantined
 from tamis.io.readers import INVALID_UTF8_MODES, ReadOptions, list_input_files, read_file
 from tamis.io.writers import ShardWriter
 from tamis.pipeline import Cleaner, Result, quarantine_result
-from tamis.summary import Summary
+from tamis.summary import Summary, write_json_atomic
 
 log = logging.getLogger("tamis")
 
@@ -156,16 +156,6 @@ def _load_checkpoint(out_dir: str, fingerprint: str) -> dict[str, Any] | None:
     return ck
 
 
-def _write_json_atomic(path: str, data: Any, indent: int | None = None) -> None:
-    tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=indent)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
 def _read_from(files: list[str], first: int, skip: int, opts: RunOptions,
                read_opts: ReadOptions) -> Iterator[tuple[tuple[int, int], Document | Quarantined]]:
     """Every record from file `first` on, the first `skip` of that file passed over, each with its
@@ -216,7 +206,7 @@ def _clean_documents(inputs: list[str], files: list[str], out_dir: str, config: 
                                  "shards": shards, "summary": summary.state()}
         if complete is not None:
             state.update(complete=True, result=complete)
-        _write_json_atomic(os.path.join(out_dir, CHECKPOINT), state)
+        write_json_atomic(os.path.join(out_dir, CHECKPOINT), state)
 
     last = (ck["file"], ck["skip"]) if ck else (0, 0)
 
@@ -278,7 +268,7 @@ def _clean_documents(inputs: list[str], files: list[str], out_dir: str, config: 
     result = summary.to_json({"throughput": throughput, "outputs": outputs})
     counts = {k: len(v) for k, v in shards.items()}
     checkpoint(last, counts)  # every shard is complete: a kill from here on resumes with nothing left to read
-    _write_json_atomic(os.path.join(out_dir, "summary.json"), summary.to_json({"throughput": throughput}), indent=2)
+    write_json_atomic(os.path.join(out_dir, "summary.json"), summary.to_json({"throughput": throughput}), indent=2)
     if final:
         os.remove(os.path.join(out_dir, CHECKPOINT))
     else:
