@@ -2,7 +2,7 @@
 """Time line cleaning per document: line features + model scoring + decide_lines, as one pass of
 `Cleaner._line_signals` does it (paragraph language ID excluded).
 
-    python tools/bench_line_speed.py [--docs 2000] [--corpus news-vi|news-ar]
+    python bench/line_speed.py [--docs 2000] [--corpus news-vi|news-ar]
 
 Reads the first N records of ../shared/data/<corpus>.jsonl.zst (evaluation data; nothing is
 written). CPU time of one process, best of 5 repetitions, so that neighbours on a shared machine
