@@ -400,30 +400,27 @@ def test_line_removals_leave_no_doubled_or_dangling_blank_lines():
     assert removed("Ảnh: TTXVN. Giá xăng giảm.", [Span(0, 0, 11, "sentence")])[0] == "Giá xăng giảm."
 
 
+def _random_spans(rng: random.Random, size: int, gap: int, width: int, step: int) -> list[tuple[int, int]]:
+    """Sorted, disjoint, non-empty [a, b) spans inside range(size)."""
+    spans, pos = [], 0
+    while (a := pos + rng.randint(0, gap)) < size:
+        b = min(size, a + rng.randint(1, width))
+        spans.append((a, b))
+        pos = b + rng.randint(0, step)
+    return spans
+
+
 def test_compose_removals_keeps_earlier_edits_and_rebuilds_the_original():
     rng = random.Random(7)
     alphabet = "ab \n\u0301é"
     for _ in range(400):
         original = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         # earlier edits: removals and replacements of the original, sorted and disjoint
-        edits, pos = [], 0
-        while pos < len(original):
-            a = pos + rng.randint(0, 6)
-            b = min(len(original), a + rng.randint(1, 5))
-            if a >= len(original):
-                break
-            edits.append(Edit(a, b, original[a:b], rng.choice(["", "X", "YZ"]), rng.choice(["r1", "r2"])))
-            pos = b + rng.randint(0, 3)
+        edits = [Edit(a, b, original[a:b], rng.choice(["", "X", "YZ"]), rng.choice(["r1", "r2"]))
+                 for a, b in _random_spans(rng, len(original), 6, 5, 3)]
         cleaned = apply_edits(original, edits)
         # new removals on the cleaned text
-        rem, pos = [], 0
-        while pos < len(cleaned):
-            a = pos + rng.randint(0, 5)
-            b = min(len(cleaned), a + rng.randint(1, 6))
-            if a >= len(cleaned):
-                break
-            rem.append((a, b, "new", {}))
-            pos = b + rng.randint(0, 2)
+        rem = [(a, b, "new", {}) for a, b in _random_spans(rng, len(cleaned), 5, 6, 2)]
         new_text = "".join(cleaned[p:q] for p, q in zip([0] + [b for _, b, _, _ in rem],
                                                         [a for a, _, _, _ in rem] + [len(cleaned)]))
         out = compose_removals(edits, rem, original, cleaned)
