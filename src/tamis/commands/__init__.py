@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,16 @@ def iter_run(out_dir: str) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
             raise RunFolderError(f"{out_dir}/{kind}: more records than signals/ lists (first extra: {extra.get('id')!r})")
 
 
+def copy_shards(run_dir: str, out_dir: str, part: str) -> None:
+    """Copy a part's shards as they are, replacing the part's shards already in out_dir."""
+    dest = os.path.join(out_dir, part)
+    os.makedirs(dest, exist_ok=True)
+    for old in shard_paths(out_dir, part):
+        os.remove(old)
+    for path in shard_paths(run_dir, part):
+        shutil.copyfile(path, os.path.join(dest, os.path.basename(path)))
+
+
 def read_summary(out_dir: str) -> dict[str, Any] | None:
     path = Path(out_dir) / "summary.json"
     try:
@@ -97,5 +108,5 @@ def read_summary(out_dir: str) -> dict[str, Any] | None:
         return None
 
 
-__all__ = ["RunFolderError", "check_run_folder", "iter_records", "iter_run", "load_policy",
+__all__ = ["RunFolderError", "check_run_folder", "copy_shards", "iter_records", "iter_run", "load_policy",
            "read_summary", "run_format", "shard_paths"]

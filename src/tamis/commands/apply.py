@@ -25,13 +25,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from tamis.commands import RunFolderError, check_run_folder, iter_records, iter_run, load_policy, read_summary, run_format, shard_paths
+from tamis.commands import RunFolderError, check_run_folder, copy_shards, iter_records, iter_run, load_policy, read_summary, run_format, shard_paths
 
 # Keys of an output record that `decide` writes itself; every other key is passed-through metadata.
 RECORD_KEYS = frozenset({"id", "text", "lang", "lang_score", "edits", "signals", "reasons"})
@@ -199,7 +198,7 @@ def run_apply(run_dir: str, out_dir: str | None, config: dict[str, Any], *, dry_
     report.summary = summary.to_json(extra)
     if not dry_run:
         assert out_dir is not None
-        _copy_quarantine(run_dir, out_dir)
+        copy_shards(run_dir, out_dir, "quarantine")  # never decided: copied as they are
         summary.write(os.path.join(out_dir, "summary.json"), extra)
     return report
 
@@ -274,18 +273,6 @@ def _result_as(result: Any, kind: str, record: dict[str, Any]) -> Any:
         r[0] += 1 if e["reason"] != "unicode-repair" else 0
         r[1] += len(e["text"]) - len(e.get("repl", ""))
     return replace(result, kind=kind, record=record, bytes_out=len(record["text"].encode("utf-8")), removed=removed)
-
-
-def _copy_quarantine(run_dir: str, out_dir: str) -> None:
-    """The quarantine shards, copied as they are (their documents were never decided)."""
-    from tamis.io.writers import list_shards
-
-    dest = os.path.join(out_dir, "quarantine")
-    os.makedirs(dest, exist_ok=True)
-    for old in list_shards(dest):
-        os.remove(old)
-    for path in shard_paths(run_dir, "quarantine"):
-        shutil.copyfile(path, os.path.join(dest, os.path.basename(path)))
 
 
 def _cmd_apply(args: argparse.Namespace) -> int:

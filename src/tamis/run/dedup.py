@@ -38,8 +38,9 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
+from tamis.commands import copy_shards, iter_records, iter_run, read_summary, run_format, shard_paths
 from tamis.config import ConfigError
 from tamis.document import Edit
 from tamis.summary import write_json_atomic
@@ -586,23 +587,6 @@ def _site(rec: dict[str, Any], fields: list[str]) -> str | None:
     return None
 
 
-def _records(run_dir: str, part: str) -> Iterator[dict[str, Any]]:
-    from tamis.io.writers import list_shards, read_records
-
-    for path in list_shards(os.path.join(run_dir, part)):
-        yield from read_records(path)
-
-
-def _run_format(run_dir: str) -> str:
-    from tamis.io.writers import list_shards
-
-    fmts = {os.path.basename(p).split(".", 1)[1] for part in ("kept", "rejected", "signals", "quarantine")
-            for p in list_shards(os.path.join(run_dir, part))}
-    if len(fmts) > 1:
-        raise DedupError(f"{run_dir}: shards of several formats ({', '.join(sorted(fmts))})")
-    return fmts.pop() if fmts else "jsonl.zst"
-
-
 class _Progress:
     def __init__(self, what: str, enabled: bool) -> None:
         self.what, self.enabled = what, enabled
@@ -618,14 +602,12 @@ class _Progress:
 def run_dedup(run_dir: str, out_dir: str, config: dict[str, Any], *, index_dir: str | None = None,
               incremental: bool = False, progress: bool | None = None) -> dict[str, Any]:
     """Deduplicate the kept documents of `run_dir` into `out_dir`; returns the new summary."""
-    from tamis.io.writers import list_shards
-
     d = config["dedup"]
     if not os.path.isdir(os.path.join(run_dir, "kept")):
         raise DedupError(f"{run_dir}: no kept/ folder; give the output folder of `tamis clean`")
     if os.path.realpath(out_dir) == os.path.realpath(run_dir):
         raise DedupError("the output folder must differ from the run folder (its shards are being read)")
-    fmt = _run_format(run_dir)
+    fmt = run_format(run_dir)
     default_index = index_dir is None
     index_path = os.path.join(out_dir, INDEX_DIR) if default_index else index_dir
     assert index_path is not None
@@ -633,7 +615,12 @@ def run_dedup(run_dir: str, out_dir: str, config: dict[str, Any], *, index_dir: 
         shutil.rmtree(index_path)  # this output folder's own index, from an earlier run into it
     os.makedirs(out_dir, exist_ok=True)
     start = time.perf_counter()
-    index = CorpusIndex(index_path, d, incremental, _expected_docs(run_dir))
+    run_summary = read_summary(run_dir) or {}
+    try:  # the number of kept documents the run announces (0 if unknown)
+        expected = int(run_summary["documents"]["kept"])
+    except (ValueError, KeyError, TypeError):
+        expected = 0
+    index = CorpusIndex(index_path, d, incremental, expected)
     show = progress is not False
     batch = int(d["batch_docs"])
     site_fields = list(d["site_fields"])
@@ -645,7 +632,7 @@ def run_dedup(run_dir: str, out_dir: str, config: dict[str, Any], *, index_dir: 
     langs: list[str | None] = []
     sites: list[str | None] = []
     n1 = 0
-    for rec in _records(run_dir, "kept"):
+    for rec in iter_records(run_dir, "kept"):
         ids.append(str(rec["id"]))
         texts.append(rec["text"])
         langs.append(rec.get("lang"))
@@ -664,7 +651,7 @@ def run_dedup(run_dir: str, out_dir: str, config: dict[str, Any], *, index_dir: 
 
     # pass 2: write every document again, in input order
     stats = _Stats()
-    has_signals = bool(list_shards(os.path.join(run_dir, "signals")))
+    has_signals = bool(shard_paths(run_dir, "signals"))
     writers: dict[str, Any] = {}
     from tamis.io.writers import ShardWriter
 
@@ -675,20 +662,10 @@ def run_dedup(run_dir: str, out_dir: str, config: dict[str, Any], *, index_dir: 
     ctx = _Pass2(config, index, decisions, stats, fmt)
     ok = False
     try:
-        kept_stream = _records(run_dir, "kept")
-        rej_stream = _records(run_dir, "rejected")
         doc_no = index.first_new
         if has_signals:
-            for n, sig in enumerate(_records(run_dir, "signals")):
-                kind = sig.get("kind")
-                stream = kept_stream if kind == "kept" else rej_stream if kind == "rejected" else None
-                if stream is None:
-                    raise DedupError(f"{run_dir}/signals: record {n} has kind {kind!r}, expected 'kept' or 'rejected'")
-                rec = next(stream, None)
-                if rec is None or rec.get("id") != sig.get("id"):
-                    raise DedupError(f"{run_dir}: signals record {n} is document {sig.get('id')!r} but the next {kind} "
-                                     f"record is {None if rec is None else rec.get('id')!r}; the folder's parts do "
-                                     "not belong together")
+            for n, (sig, rec) in enumerate(iter_run(run_dir)):
+                kind = sig["kind"]
                 if kind == "kept":
                     new_kind, out_rec, note = ctx.process(doc_no, rec)
                     doc_no += 1
@@ -703,16 +680,11 @@ def run_dedup(run_dir: str, out_dir: str, config: dict[str, Any], *, index_dir: 
                 writers["dedup"].write(note)
                 stats.count(new_kind, out_rec)
                 p2.tick(n + 1)
-            for kind, rest in (("kept", kept_stream), ("rejected", rej_stream)):
-                extra = next(rest, None)
-                if extra is not None:
-                    raise DedupError(f"{run_dir}/{kind}: more records than signals/ lists (first extra: "
-                                     f"{extra.get('id')!r})")
         else:  # a folder without signals/: the run's rejected records, then this stage's
-            for rec in rej_stream:
+            for rec in iter_records(run_dir, "rejected"):
                 writers["rejected"].write(rec)
                 stats.count("rejected", rec)
-            for n, rec in enumerate(kept_stream):
+            for n, rec in enumerate(iter_records(run_dir, "kept")):
                 new_kind, out_rec, note = ctx.process(doc_no, rec)
                 doc_no += 1
                 statuses.append(1 if new_kind == "kept" else 2)
@@ -722,13 +694,14 @@ def run_dedup(run_dir: str, out_dir: str, config: dict[str, Any], *, index_dir: 
                 p2.tick(n + 1)
         if doc_no - index.first_new != n1:
             raise DedupError(f"{run_dir}/kept changed while it was being read ({n1} then {doc_no - index.first_new} records)")
-        quarantined = _copy_shards(run_dir, out_dir, "quarantine")
+        copy_shards(run_dir, out_dir, "quarantine")
+        quarantined = sum(1 for _ in iter_records(run_dir, "quarantine"))
         ok = True
     finally:
         shards = {k: (w.close() if ok else w.abort()) for k, w in writers.items()}
     elapsed = max(time.perf_counter() - start, 1e-9)
     kept_index = not default_index or d["keep_index"]
-    summary = _summary(run_dir, quarantined, stats, index, d, {
+    summary = _summary(run_dir, run_summary, quarantined, stats, index, d, {
         "seconds": round(elapsed, 3),
         "pass1_seconds": round(t1 - start, 3),
         "docs_per_s": round(n1 / elapsed, 1),
@@ -739,32 +712,8 @@ def run_dedup(run_dir: str, out_dir: str, config: dict[str, Any], *, index_dir: 
     if not kept_index:
         shutil.rmtree(index_path, ignore_errors=True)
     write_json_atomic(os.path.join(out_dir, "summary.json"), summary, indent=2)
-    shards["quarantine"] = list_shards(os.path.join(out_dir, "quarantine"))
+    shards["quarantine"] = shard_paths(out_dir, "quarantine")
     return {**summary, "outputs": {k: [os.path.relpath(p, out_dir) for p in v] for k, v in shards.items()}}
-
-
-def _expected_docs(run_dir: str) -> int:
-    """The number of kept documents the run's summary announces (0 if unknown)."""
-    try:
-        with open(os.path.join(run_dir, "summary.json"), encoding="utf-8") as fh:
-            return int(json.load(fh)["documents"]["kept"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return 0
-
-
-def _copy_shards(run_dir: str, out_dir: str, part: str) -> int:
-    """Copy a part's shards as they are; the number of records."""
-    from tamis.io.writers import list_shards, read_records
-
-    dest = os.path.join(out_dir, part)
-    os.makedirs(dest, exist_ok=True)
-    for old in list_shards(dest):
-        os.remove(old)
-    n = 0
-    for path in list_shards(os.path.join(run_dir, part)):
-        shutil.copyfile(path, os.path.join(dest, os.path.basename(path)))
-        n += sum(1 for _ in read_records(path))
-    return n
 
 
 class _Pass2:
@@ -915,14 +864,9 @@ def with_cluster(rec: dict[str, Any], cluster: dict[str, Any]) -> dict[str, Any]
     return out
 
 
-def _summary(run_dir: str, quarantined: int, st: _Stats, index: CorpusIndex, d: dict[str, Any],
+def _summary(run_dir: str, s: dict[str, Any], quarantined: int, st: _Stats, index: CorpusIndex, d: dict[str, Any],
              throughput: dict[str, Any], index_path: str | None, incremental: bool) -> dict[str, Any]:
-    """The run's summary with this stage's changes, and a `dedup` section."""
-    try:
-        with open(os.path.join(run_dir, "summary.json"), encoding="utf-8") as fh:
-            s = json.load(fh)
-    except (OSError, ValueError):
-        s = {}
+    """The run's summary `s` with this stage's changes, and a `dedup` section."""
     kept, rejected = st.final["kept"], st.final["rejected"]
     docs = s.setdefault("documents", {})
     old_read = docs.get("read")
