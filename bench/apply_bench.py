@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import filecmp
-import io
 import itertools
 import json
 import os
@@ -32,9 +31,9 @@ DEFAULT_CORPORA = [os.path.join(SHARED, "news-vi.jsonl.zst"), os.path.join(SHARE
 
 
 def first_docs(path: str, n: int) -> list[dict]:
-    with open(path, "rb") as fh:
-        reader = io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(fh), encoding="utf-8")
-        return [json.loads(line) for line in itertools.islice(reader, n)]
+    from tamis.io import read_records
+
+    return list(itertools.islice(read_records(path), n))
 
 
 def write_jsonl_zst(path: str, docs: list[dict]) -> None:

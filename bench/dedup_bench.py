@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import json
 import os
 import random
@@ -49,11 +48,9 @@ DT_LANG = {"vi": "vie_Latn", "ar": "arb_Arab"}  # with the script: "arb" alone p
 
 
 def read_zst_jsonl(path: Path):
-    import zstandard
+    from tamis.io import read_records
 
-    with open(path, "rb") as fh:
-        for line in io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(fh), encoding="utf-8"):
-            yield json.loads(line)
+    yield from read_records(str(path))
 
 
 def read_jsonl(path: Path):

@@ -17,7 +17,6 @@ and over the languages the model can output ("supported").
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import random
@@ -28,7 +27,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Callable, Iterator
 
-import zstandard
 
 REPO = Path(__file__).resolve().parents[1]
 try:
@@ -36,6 +34,7 @@ try:
 except ImportError:  # run from a checkout without installing: use ./src
     sys.path.insert(0, str(REPO / "src"))
 
+from tamis.io import read_records  # noqa: E402
 from tamis.signals.langid import (
     MIN_OTHER_LANG_PROB,
     LanguageIdentifier,
@@ -54,9 +53,7 @@ def default_data_dir() -> Path:
 
 
 def read_jsonl_zst(path: Path) -> Iterator[dict]:
-    with open(path, "rb") as fh:
-        for line in io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(fh), encoding="utf-8"):
-            yield json.loads(line)
+    yield from read_records(str(path))
 
 
 def load_items(data_dir: Path, quick: bool, seed: int = 0) -> list[dict]:

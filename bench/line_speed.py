@@ -12,8 +12,7 @@ disturb it less.
 from __future__ import annotations
 
 import argparse
-import io
-import json
+import itertools
 import sys
 import time
 from pathlib import Path
@@ -22,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from tamis.config import load_config  # noqa: E402
+from tamis.io import read_records  # noqa: E402
 from tamis.policy.lines import LineSignals, decide_lines  # noqa: E402
 from tamis.segment.lines import split_lines  # noqa: E402
 from tamis.segment.words import count_words  # noqa: E402
@@ -35,14 +35,8 @@ def main() -> None:
     ap.add_argument("--corpus", default="news-vi")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     args = ap.parse_args()
-    import zstandard
-
-    texts = []
-    with open(args.shared / "data" / f"{args.corpus}.jsonl.zst", "rb") as fh:
-        for raw in io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(fh), encoding="utf-8"):
-            texts.append(json.loads(raw)["text"])
-            if len(texts) >= args.docs:
-                break
+    records = read_records(str(args.shared / "data" / f"{args.corpus}.jsonl.zst"))
+    texts = [r["text"] for r in itertools.islice(records, args.docs)]
     lang = args.corpus.rsplit("-", 1)[-1]
     cfg = load_config()["policy"]["lines"]
     model = LineModel.load()

@@ -17,8 +17,6 @@ the repository: pages exist only in memory while training (the model file carrie
 
 from __future__ import annotations
 
-import io
-import json
 import random
 import re
 import unicodedata
@@ -157,15 +155,13 @@ class SynthPage:
 
 
 def load_articles(path: Path, limit: int, seed: int) -> list[dict]:
-    import zstandard
+    from tamis.io import read_records
 
     out = []
-    with open(path, "rb") as fh:
-        for raw in io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(fh), encoding="utf-8"):
-            rec = json.loads(raw)
-            text = (rec.get("text") or "").strip()
-            if len(text) >= 400 and rec.get("title"):
-                out.append({"title": rec["title"].strip(), "text": text})
+    for rec in read_records(str(path)):
+        text = (rec.get("text") or "").strip()
+        if len(text) >= 400 and rec.get("title"):
+            out.append({"title": rec["title"].strip(), "text": text})
     random.Random(seed).shuffle(out)
     return out[:limit]
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import json
 import sys
 import time
@@ -91,21 +90,18 @@ class Page:
 
 
 def load_pages(shared: Path, fraction: float = 1.0) -> list[Page]:
-    import zstandard
+    from tamis.io import read_records
 
     pages = []
     for name in PAGE_FILES:
-        with open(shared / name, "rb") as fh:
-            stream = io.TextIOWrapper(zstandard.ZstdDecompressor().stream_reader(fh), encoding="utf-8")
-            for raw in stream:
-                rec = json.loads(raw)
-                if fraction < 1.0 and _unit_hash(rec["id"], "subsample") >= fraction:
-                    continue
-                labels = np.array([LABELS.get(l["label"], -1) for l in rec["lines"]], dtype=np.int8)
-                title = np.array([l["label"] == "title" for l in rec["lines"]])
-                site = urlsplit(rec.get("url") or "").netloc.lower().removeprefix("www.") or rec["id"]
-                pages.append(Page(rec["id"], site, rec["source"], rec["lang"], rec.get("page_type") or "",
-                                  [l["text"] for l in rec["lines"]], labels, title))
+        for rec in read_records(str(shared / name)):
+            if fraction < 1.0 and _unit_hash(rec["id"], "subsample") >= fraction:
+                continue
+            labels = np.array([LABELS.get(l["label"], -1) for l in rec["lines"]], dtype=np.int8)
+            title = np.array([l["label"] == "title" for l in rec["lines"]])
+            site = urlsplit(rec.get("url") or "").netloc.lower().removeprefix("www.") or rec["id"]
+            pages.append(Page(rec["id"], site, rec["source"], rec["lang"], rec.get("page_type") or "",
+                              [l["text"] for l in rec["lines"]], labels, title))
     return pages
 
 
