@@ -19,7 +19,7 @@ from tamis.config import load_config
 from tamis.document import Document, Edit, Quarantined
 from tamis.edits import rebuild_original
 from tamis.io.readers import InputError, ReadOptions, read_documents
-from tamis.io.writers import list_shards, read_records
+from tamis.commands import iter_records
 from tamis.run.dedup import disable_dedup
 from tamis.run.local import RunOptions, run_clean
 
@@ -78,7 +78,7 @@ def run(tmp_path_factory):
     cfg["input"]["max_doc_bytes"] = MAX_DOC_BYTES
     out = root / "out"
     summary = run_clean([str(src)], str(out), cfg, RunOptions(progress=False))
-    parts = {k: [r for p in list_shards(str(out / k)) for r in read_records(p)] for k in ("kept", "rejected", "quarantine")}
+    parts = {k: list(iter_records(str(out), k)) for k in ("kept", "rejected", "quarantine")}
     return src, summary, parts
 
 

@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from tamis.cli import main
-from tamis.io.writers import list_shards, read_records
+from tamis.commands import iter_records
+from tamis.io.writers import list_shards
 from tamis.pipeline import Result
 from test_dedup_stage import AR_COPY, AR_TEXT, CREDIT, EN_COPY, EN_TEXT, SITE, VI_BODIES, ZH_TEXT, base_docs, write_run
 
 
 def read_part(out: Path, part: str) -> list[dict]:
-    return [r for p in list_shards(str(out / part)) for r in read_records(p)]
+    return list(iter_records(str(out), part))
 
 
 @pytest.fixture()

@@ -18,7 +18,8 @@ import pytest
 from tamis.config import ConfigError, load_config
 from tamis.document import Edit
 from tamis.edits import apply_edits, rebuild_original
-from tamis.io.writers import ShardWriter, list_shards, read_records
+from tamis.commands import iter_records
+from tamis.io.writers import ShardWriter, list_shards
 from tamis.pipeline import Result
 from tamis.run.dedup import compose_removals, line_removals, run_dedup
 from tamis.summary import Summary
@@ -164,7 +165,7 @@ def write_run(out: Path, docs: list[dict], rejected_at: tuple[int, ...] = (3,), 
 
 
 def read_part(out: Path, part: str) -> list[dict]:
-    return [r for p in list_shards(str(out / part)) for r in read_records(p)]
+    return list(iter_records(str(out), part))
 
 
 @pytest.fixture(scope="module")
@@ -275,19 +276,18 @@ def test_counts_reconcile_and_parts_stay_aligned(deduped):
 
 def test_same_input_gives_byte_identical_shards(tmp_path, cfg):
     write_run(tmp_path / "run", base_docs())
+    def shards(out: Path) -> dict[str, bytes]:
+        return {f"{part}/{Path(p).name}": Path(p).read_bytes()
+                for part in ("kept", "rejected", "quarantine", "signals", "dedup") for p in list_shards(str(out / part))}
+
     outs = []
     for k in range(2):
         run_dedup(str(tmp_path / "run"), str(tmp_path / f"out{k}"), cfg, progress=False)
-        outs.append({f"{part}/{Path(p).name}": Path(p).read_bytes()
-                     for part in ("kept", "rejected", "quarantine", "signals", "dedup")
-                     for p in list_shards(str(tmp_path / f"out{k}" / part))})
+        outs.append(shards(tmp_path / f"out{k}"))
     assert outs[0] == outs[1] and len(outs[0]) == 5
     # and again into the same folder: its own index is rebuilt, the output is the same
     run_dedup(str(tmp_path / "run"), str(tmp_path / "out0"), cfg, progress=False)
-    again = {f"{part}/{Path(p).name}": Path(p).read_bytes() for part in ("kept", "rejected", "quarantine", "signals",
-                                                                          "dedup")
-             for p in list_shards(str(tmp_path / "out0" / part))}
-    assert again == outs[0]
+    assert shards(tmp_path / "out0") == outs[0]
 
 
 def test_incremental_run_against_an_earlier_index(tmp_path, cfg):

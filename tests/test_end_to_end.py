@@ -10,14 +10,13 @@ import pytest
 from tamis.cli import main
 from tamis.edits import rebuild_original
 from tamis.document import Edit
-from tamis.io import read_records
-from tamis.io.writers import list_shards
+from tamis.commands import iter_records
 
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "sample"
 
 
 def _records(out: Path, kind: str) -> list[dict]:
-    return [r for p in list_shards(str(out / kind)) for r in read_records(p)]
+    return list(iter_records(str(out), kind))
 
 
 @pytest.fixture(scope="module")
