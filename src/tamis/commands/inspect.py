@@ -44,10 +44,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def _cmd_inspect(args: argparse.Namespace) -> int:
     from tamis.report.index import build_index, index_path, is_current
     from tamis.report.server import InspectServer, Inspector
-    from tamis.report.stats import has_run
+    from tamis.report.stats import require_run
 
-    if not os.path.isdir(args.run) or not has_run(args.run):
-        raise RunFolderError(f"{args.run}: no kept/, rejected/ or quarantine/ shards; give the output folder of `tamis clean`")
+    require_run(args.run)
     cfg = load_policy(args.policy, args.config)
     path = args.index or index_path(args.run)
     if not args.index and not os.access(args.run, os.W_OK):  # a read-only run: index elsewhere

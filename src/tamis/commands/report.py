@@ -40,10 +40,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from tamis.report.stats import collect, has_run
+    from tamis.report.stats import collect, require_run
 
-    if not os.path.isdir(args.run) or not has_run(args.run):
-        raise RunFolderError(f"{args.run}: no kept/, rejected/ or quarantine/ shards; give the output folder of `tamis clean`")
+    require_run(args.run)
     cfg = load_policy(args.policy, args.config)
     try:
         from tamis.report.html import render_report

@@ -11,7 +11,7 @@ import datetime as _dt
 import html
 import os
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from tamis import __version__
 from tamis.policy.rules import rules_for
@@ -265,7 +265,3 @@ def _pct(a: float, b: float) -> str:
 
 def _mb(n: float) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{n / 1e3:.1f} kB"
-
-
-def doc_url(inspect_url: str, doc_id: str) -> str:
-    return f"{inspect_url}doc?id={quote(doc_id, safe='')}"

@@ -28,7 +28,7 @@ from typing import Any
 
 import zstandard
 
-from tamis.commands import RunFolderError, iter_records, iter_run, shard_paths
+from tamis.commands import iter_records, iter_run, shard_paths
 from tamis.document import Edit
 from tamis.edits import rebuild_original
 from tamis.report.stats import MAIN_SIGNALS
@@ -96,11 +96,8 @@ def fts_query(q: str) -> str | None:
 def _records(run: str) -> Iterator[tuple[str, dict[str, Any]]]:
     """(kind, record) in the order the run processed the documents, when signals/ allows it."""
     if shard_paths(run, "signals"):
-        try:
-            for sig, rec in iter_run(run):
-                yield sig["kind"], rec
-        except RunFolderError:
-            raise
+        for sig, rec in iter_run(run):
+            yield sig["kind"], rec
     else:
         for kind in ("kept", "rejected"):
             for rec in iter_records(run, kind):

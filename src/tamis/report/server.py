@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import json
-import mimetypes
 import os
 import secrets
 import sqlite3
@@ -27,7 +26,7 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 from tamis.document import Edit
 from tamis.policy.rules import rules_for
 from tamis.report.index import SIGNAL_COLUMNS, decode_record, fts_query
-from tamis.report.render import render_document, values_label
+from tamis.report.render import render_document
 from tamis.report.stats import MAIN_SIGNALS
 
 esc = html.escape
@@ -281,7 +280,7 @@ class Inspector:
 
     def filter_form(self, f: Filters) -> str:
         def select(name: str, label: str, facet: str, current: str, extra: list[tuple[str, int]] | None = None) -> str:
-            opts = [f"<option value=''>all</option>"]
+            opts = ["<option value=''>all</option>"]
             for value, docs in (extra if extra is not None else self.facets.get(facet, [])):
                 sel = " selected" if value == current else ""
                 opts.append(f"<option value='{esc(value)}'{sel}>{esc(value)} ({docs:,})</option>")
@@ -338,7 +337,7 @@ class Inspector:
         for key in ("url", "title", "site", "source", "date"):
             if rec.get(key):
                 b.append(f"<span dir='auto'>{key}: {esc(str(rec[key]))}</span>")
-        if rec.get("cluster_size", 1) and rec.get("cluster_size", 1) > 1:
+        if (rec.get("cluster_size") or 1) > 1:
             b.append(f"<span>duplicate cluster of {esc(str(rec['cluster_size']))}</span>")
         b.append("</div>")
         failures = rec.get("reasons") or []
@@ -362,8 +361,8 @@ class Inspector:
             c[0] += 1
             c[1] += len(e.orig) - len(e.repl)
         text = rec.get("text") or ""
-        orig_len = len(text) + sum(len(e.orig) - len(e.repl) for e in edits)
         removed = sum(c[1] for c in counts.values())
+        orig_len = len(text) + removed
         b.append(f"<div class='legend' id='legend'><b>{len(edits)} edits</b>, {removed:,} of {orig_len:,} characters removed: "
                  + "".join(f"<a href='#e{c[2]}'><span class='tag' data-reason='{esc(r)}'>{esc(r)}</span>×{c[0]} "
                            f"({c[1]:,} chars)</a>" for r, c in counts.items())

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from tamis.commands import iter_records, read_summary, shard_paths
+from tamis.commands import RunFolderError, iter_records, read_summary, shard_paths
 from tamis.document import Edit
 from tamis.edits import rebuild_original
 
@@ -160,5 +160,7 @@ def _failure(f: dict[str, Any]) -> str:
     return f"{f.get('signal')} = {f.get('value')} ({bound} {f.get(bound)})"
 
 
-def has_run(run: str) -> bool:
-    return any(shard_paths(run, part) for part in ("kept", "rejected", "quarantine"))
+def require_run(run: str) -> None:
+    """Raise RunFolderError unless `run` is a folder holding kept/, rejected/ or quarantine/ shards."""
+    if not os.path.isdir(run) or not any(shard_paths(run, part) for part in ("kept", "rejected", "quarantine")):
+        raise RunFolderError(f"{run}: no kept/, rejected/ or quarantine/ shards; give the output folder of `tamis clean`")
