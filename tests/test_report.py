@@ -11,13 +11,8 @@ pytest.importorskip("matplotlib", reason="the report needs matplotlib (pip insta
 from tamis.cli import main  # noqa: E402
 
 
-@pytest.fixture
-def report_file(web_report):
-    return web_report
-
-
-def test_report_is_self_contained(report_file):
-    page = report_file.read_text("utf-8")
+def test_report_is_self_contained(web_report):
+    page = web_report.read_text("utf-8")
     # Nothing is loaded from elsewhere: no external script, stylesheet, image, font or frame.
     assert not re.search(r"<(script|link|iframe|img)\b", page)
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//(?!127\.0\.0\.1:8765/)""", page)
@@ -25,10 +20,10 @@ def test_report_is_self_contained(report_file):
     assert page.count("<svg") >= 6
 
 
-def test_report_shows_counts_reasons_rules_and_thresholds(report_file, web_run):
+def test_report_shows_counts_reasons_rules_and_thresholds(web_report, web_run):
     import json
 
-    page = report_file.read_text("utf-8")
+    page = web_report.read_text("utf-8")
     s = json.loads((web_run / "summary.json").read_text())
     assert f"<b>{s['documents']['read']:,}</b><span>documents read" in page
     for reason in ("leading-block", "trailing-block", "boilerplate-line"):
@@ -40,14 +35,17 @@ def test_report_shows_counts_reasons_rules_and_thresholds(report_file, web_run):
     assert 'href="http://127.0.0.1:8765/doc?id=hostile-short"' in page
 
 
-def test_report_escapes_document_text(report_file):
-    page = report_file.read_text("utf-8")
+def test_report_escapes_document_text(web_report):
+    page = web_report.read_text("utf-8")
     assert "<script>window" not in page
     assert "&lt;script&gt;window.__pwned = 3&lt;/script&gt;" in page
 
 
-def test_report_of_a_missing_run_is_a_usage_error(tmp_path, capsys):
-    assert main(["report", str(tmp_path / "nope")]) == 2
+@pytest.mark.parametrize("command", ["report", "inspect"])
+@pytest.mark.parametrize("folder", ["nope", "empty"])
+def test_report_or_inspect_of_a_missing_run_is_a_usage_error(tmp_path, capsys, command, folder):
+    (tmp_path / "empty").mkdir()  # a folder with no shards is no run either
+    assert main([command, str(tmp_path / folder)]) == 2
     assert "output folder" in capsys.readouterr().err
 
 
