@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-
+from tamis.segment.lines import line_key
 
 # A text whose every line scores at least this has no page chrome: on real pages the navigation,
 # footer and counters score near 0. Such a text (an article already clean, a poem, a list) loses
@@ -55,8 +55,6 @@ def decide_lines(
     threshold = cfg["min_content_score"]
     if threshold is None:
         threshold = default_threshold
-    # A text without page chrome (no line that clearly reads as navigation, a footer, a counter...)
-    # is an article already clean, a poem, a list: the score does not remove any of it.
     out: list[tuple[str, dict[str, Any]] | None] = []
     for i, line in enumerate(lines):
         if not line.strip():
@@ -71,6 +69,8 @@ def decide_lines(
             out.append(("other-language", {"lang": sig.lang[i], "prob": round(sig.lang_prob[i], 4), "doc_lang": doc_lang}))
         else:
             out.append(None)
+    # A text without page chrome (no line that clearly reads as navigation, a footer, a counter...)
+    # is an article already clean, a poem, a list: the score does not remove any of it.
     if not _has_chrome(lines, out, sig.score, cfg):
         threshold = 0.0
     for i, line in enumerate(lines):
@@ -96,7 +96,7 @@ def _has_chrome(lines: list[str], out: list[tuple[str, dict[str, Any]] | None], 
     counted = []
     for i in cand:
         if cfg["remove_duplicates"] and len(lines[i]) >= cfg["min_duplicate_chars"]:
-            key = " ".join(lines[i].split()).casefold()
+            key = line_key(lines[i])
             if key in seen:
                 continue
             seen.add(key)
@@ -125,7 +125,7 @@ def _mark_repeats(lines: list[str], out: list[tuple[str, dict[str, Any]] | None]
             continue
         first: dict[str, int] = {}  # first kept copy of each text
         for i in group:
-            key = " ".join(lines[i].split()).casefold()
+            key = line_key(lines[i])
             if len(key) < min_chars:
                 continue
             j = first.get(key)
