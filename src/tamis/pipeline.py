@@ -116,17 +116,15 @@ class Cleaner:
         min_words = self.policy["lines"]["min_other_language_words"]
         nonblank = [i for i, x in enumerate(lines) if x and not x.isspace()]
         lang, lang_score = self._identify(lines, words, nonblank, min_words)
-        sig, passes = self._line_signals(lines, words, lang)
+        sig, passes, kept = self._line_signals(lines, words, nonblank, lang)
         # The language is finally that of the kept text (a page whose menus are in English can hold
         # a Vietnamese article). If it differs, the lines are judged again in that language, which
         # is also what cleaning the cleaned text would find.
-        decisions = decide_lines(lines, sig, lang, self.policy["lines"], self.line_model.threshold)
-        kept = [i for i in nonblank if decisions[i] is None]
         if kept and kept != nonblank:  # the same lines give the same answer
             lang2, score2 = self._identify(lines, words, kept, min_words)
             if lang2 != lang and lang2 != UND:
                 lang, lang_score = lang2, score2
-                sig, passes = self._line_signals(lines, words, lang)
+                sig, passes, _ = self._line_signals(lines, words, nonblank, lang)
             elif lang2 == lang:
                 lang_score = score2
         return normalized, Signals(norm_edits, lang, lang_score, sig, passes)
@@ -136,7 +134,10 @@ class Cleaner:
         return self.langid.identify_by_paragraphs([lines[i] for i in idx],
                                                   [lines[i] for i in idx if words[i] >= min_words])
 
-    def _line_signals(self, lines: list[str], words: list[int], lang: str) -> tuple[LineSignals, int]:
+    def _line_signals(self, lines: list[str], words: list[int], nonblank: list[int],
+                      lang: str) -> tuple[LineSignals, int, list[int]]:
+        """Line signals in language `lang`, the number of scoring passes, and the non-blank lines
+        kept by the last pass's decisions (blank lines are never scored: `nonblank` lists the others)."""
         cfg = {**self.policy["lines"], "collapse_blank_lines": False}
         n = len(lines)
         para_lang = [""] * n
@@ -145,7 +146,7 @@ class Cleaner:
         for i, (plang, pprob) in zip(long_idx, self.langid.identify_paragraphs([lines[i] for i in long_idx], lang)):
             para_lang[i], para_prob[i] = plang, round(pprob, 4)
         sig = LineSignals([0.0] * n, para_lang, para_prob, words)
-        active = [i for i in range(n) if lines[i].strip()]  # blank lines are not scored
+        active = nonblank
         passes = 0
         # Score the surviving lines again until the decisions stop changing: cleaning a cleaned
         # text then changes nothing. Each line keeps the score of the pass that last saw it.
@@ -159,7 +160,7 @@ class Cleaner:
             if survivors == active:
                 break
             active = survivors
-        return sig, passes
+        return sig, passes, active
 
 
 def decide(doc: Document, normalized: str, sig: Signals, policy: dict[str, Any], default_threshold: float,
