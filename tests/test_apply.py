@@ -10,9 +10,8 @@ import pytest
 import yaml
 
 from tamis.cli import main
-from tamis.commands import load_policy
+from tamis.commands import iter_records, load_policy
 from tamis.commands.apply import run_apply
-from tamis.io import read_records
 from tamis.run.local import RunOptions, run_clean
 from tamis.segment.words import count_words
 
@@ -69,8 +68,7 @@ def test_same_policy_reproduces_the_run_byte_for_byte(run):
 
 def test_meta_passes_through(run):
     tmp, out, cfg = run
-    records = {r["id"]: r for part in ("kept", "rejected") for p in sorted((out / part).iterdir())
-               for r in read_records(str(p))}
+    records = {r["id"]: r for part in ("kept", "rejected") for r in iter_records(str(out), part)}
     assert records["brief-vi"]["title"] == "Xe buýt" and records["brief-vi"]["url"] == "http://example.vn/a"
 
 
@@ -84,7 +82,7 @@ def test_a_stricter_policy_rejects_more_and_round_trips(run, tmp_path):
     moved = sum(report.docs_to_rejected.values())
     assert moved > 0 and not report.docs_to_kept
     assert all(set(rules) == {"min_words"} for rules in report.to_rejected.values())
-    rejected = [r for p in sorted((out2 / "rejected").iterdir()) for r in read_records(str(p))]
+    rejected = list(iter_records(str(out2), "rejected"))
     assert any(f["rule"] == "min_words" and f["min"] == 250 for r in rejected for f in r["reasons"])
     # Applying the run's own policy to the re-decided folder gives the original run back.
     back = tmp_path / "back"
@@ -100,9 +98,8 @@ def test_a_line_policy_change_changes_edits_and_signals(run, tmp_path):
     report = run_apply(str(out), str(tmp_path / "lines"), strict)
     assert sum(report.docs_edits_changed.values()) > 0
     assert any(n > 0 for reasons in report.edits_added.values() for n in reasons.values())
-    old = {r["id"]: r for part in ("kept", "rejected") for p in sorted((out / part).iterdir()) for r in read_records(str(p))}
-    new = [r for part in ("kept", "rejected") for p in sorted((tmp_path / "lines" / part).iterdir())
-           for r in read_records(str(p))]
+    old = {r["id"]: r for part in ("kept", "rejected") for r in iter_records(str(out), part)}
+    new = [r for part in ("kept", "rejected") for r in iter_records(str(tmp_path / "lines"), part)]
     changed = [r for r in new if r["text"] != old[r["id"]]["text"]]
     assert changed
     for r in changed:  # document signals are computed afresh for a changed text, not reused
@@ -186,7 +183,7 @@ def staged_run(tmp_path_factory):
 def test_runs_with_the_corpus_stage_reproduce_too(staged_run):
     tmp, out, cfg = staged_run
     assert (out / "dedup").is_dir()
-    rejected = [r for p in sorted((out / "rejected").iterdir()) for r in read_records(str(p))]
+    rejected = list(iter_records(str(out), "rejected"))
     assert [f["rule"] for r in rejected for f in r["reasons"]] == ["duplicate"]
     out2 = tmp / "again"
     run_apply(str(out), str(out2), cfg)
@@ -202,8 +199,8 @@ def test_a_copy_stays_dropped_under_a_new_policy(staged_run, tmp_path):
     loose["policy"]["documents"]["default"]["min_words"] = {"signal": "words", "min": 32}
     out2 = tmp_path / "loose"
     report = run_apply(str(out), str(out2), loose)
-    rejected = {r["id"]: r for p in sorted((out2 / "rejected").iterdir()) for r in read_records(str(p))}
-    kept = [r for p in sorted((out2 / "kept").iterdir()) for r in read_records(str(p))]
+    rejected = {r["id"]: r for r in iter_records(str(out2), "rejected")}
+    kept = list(iter_records(str(out2), "kept"))
     assert [f["rule"] for f in rejected.pop("song-hong-copy")["reasons"]] == ["duplicate"]
     assert kept and rejected and sum(report.docs_to_rejected.values()) == len(rejected)
     for r in rejected.values():
