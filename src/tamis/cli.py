@@ -92,12 +92,10 @@ def _cmd_clean(args: argparse.Namespace) -> int:
 def _show_quarantined(out: str, limit: int = 5) -> None:
     """The first quarantined records as `file:position: error`, so that the cause is seen at once."""
     import itertools
-    import os
 
-    from tamis.io.writers import list_shards, read_records
+    from tamis.commands import iter_records
 
-    records = (r for p in list_shards(os.path.join(out, "quarantine")) for r in read_records(p))
-    for r in itertools.islice(records, limit):
+    for r in itertools.islice(iter_records(out, "quarantine"), limit):
         print(f"  {r.get('source')}:{r.get('position')}: {r.get('error')}", file=sys.stderr)
 
 

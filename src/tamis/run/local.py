@@ -268,7 +268,7 @@ def _clean_documents(inputs: list[str], files: list[str], out_dir: str, config: 
     result = summary.to_json({"throughput": throughput, "outputs": outputs})
     counts = {k: len(v) for k, v in shards.items()}
     checkpoint(last, counts)  # every shard is complete: a kill from here on resumes with nothing left to read
-    write_json_atomic(os.path.join(out_dir, "summary.json"), summary.to_json({"throughput": throughput}), indent=2)
+    summary.write(os.path.join(out_dir, "summary.json"), {"throughput": throughput})
     if final:
         os.remove(os.path.join(out_dir, CHECKPOINT))
     else:
