@@ -16,6 +16,7 @@ from tamis.edits import apply_edits, compose_edits
 from tamis.normalize.unicode import NormalizeConfig, normalize_text
 from tamis.policy.lines import LineSignals, decide_lines, removal_spans
 from tamis.policy.rules import Rule, check_document, rules_for
+from tamis.run.budget import DocumentTimeout, IsolatedError, can_isolate, run_isolated, time_budget
 from tamis.segment.lines import split_lines
 from tamis.segment.words import line_word_counts
 from tamis.signals.document import Known, document_signals
@@ -82,8 +83,6 @@ class Cleaner:
         # One document's failure must not lose the batch, nor a pathological one hold the worker: it
         # goes to quarantine with the error. run.max_doc_seconds bounds the time; a long document
         # runs in a forked child killed at the bound, which no native call can outlast.
-        from tamis.run.budget import DocumentTimeout, IsolatedError, can_isolate, run_isolated, time_budget
-
         run = self.config.get("run") or {}
         budget, isolate = run.get("max_doc_seconds"), run.get("isolate_min_chars")
         try:
