@@ -142,12 +142,12 @@ def test_foreign_host_header_is_refused(inspector):
     assert get(inspector, "/", {"Host": "localhost:1"})[0] == 200
 
 
-def test_loopback_is_the_default(inspector):
+def test_loopback_is_the_default():
     from tamis.cli import build_parser
 
+    # (the fixture's server binds where the test tells it; the started command is checked below)
     args = build_parser().parse_args(["inspect", "somewhere"])
     assert args.host == "127.0.0.1"
-    assert urlsplit(inspector).hostname == "127.0.0.1"
 
 
 def test_index_is_rebuilt_when_the_run_changes(web_run, tmp_path):
