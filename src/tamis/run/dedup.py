@@ -812,7 +812,7 @@ class _Pass2:
         note["edits"] = [e.to_json() for e in edits if id(e) not in old_ids]
         # The text changed: its document signals and the document rules again, as the pipeline does.
         st.rechecked += 1
-        failures = self._recheck(out, original, edits, lang, rec)
+        failures = recheck_document(out, original, edits, lang, rec, self.config["policy"])
         if failures:  # rejected records carry no cluster fields (a duplicate's reason holds them)
             for k in ("cluster_id", "cluster_size"):
                 out.pop(k, None)
@@ -823,10 +823,6 @@ class _Pass2:
                 st.rule_fails.setdefault(f["rule"], Counter())[lang] += 1
             return "rejected"
         return "kept"
-
-    def _recheck(self, out: dict[str, Any], original: str, edits: list[Edit], lang: str,
-                 rec: dict[str, Any]) -> list[dict[str, Any]]:
-        return recheck_document(out, original, edits, lang, rec, self.config["policy"])
 
 
 def recheck_document(out: dict[str, Any], original: str, edits: list[Edit], lang: str, rec: dict[str, Any],
