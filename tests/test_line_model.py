@@ -265,26 +265,6 @@ def test_model_file_is_small_and_has_no_page_text() -> None:
     assert max(len(s) for s in strings) < 200  # names and settings only
 
 
-def test_smoothing_matches_brute_force_and_keeps_blocks() -> None:
-    import itertools
-
-    from tamis.signals.smoothing import smooth_keep
-
-    rng = np.random.default_rng(3)
-    for _ in range(30):
-        p = rng.uniform(0.01, 0.99, size=7)
-        votes = np.log(p / (1 - p))
-        best = max(itertools.product([False, True], repeat=7),
-                   key=lambda path: sum(v for v, k in zip(votes, path) if k)
-                   - 1.0 * sum(a != b for a, b in zip(path, path[1:])))
-        got = smooth_keep(p, 0.5, switch_cost=1.0)
-        score = lambda path: sum(v for v, k in zip(votes, path) if k) - sum(a != b for a, b in zip(path, path[1:]))
-        assert score(tuple(got)) == pytest.approx(score(best))
-    p = np.array([0.9, 0.95, 0.4, 0.9, 0.1, 0.6, 0.1, 0.05])
-    np.testing.assert_array_equal(smooth_keep(p, 0.5), p >= 0.5)  # no cost: the plain threshold
-    np.testing.assert_array_equal(smooth_keep(p, 0.5, switch_cost=2.0), [1, 1, 1, 1, 0, 0, 0, 0])
-
-
 def test_short_text_keeps_its_first_stage_score(model: LineModel) -> None:
     from tamis.signals.line_model import MIN_CONTEXT_LINES, _sigmoid
 
