@@ -433,17 +433,14 @@ def test_compose_removals_keeps_earlier_edits_and_rebuilds_the_original():
                 assert e in out
 
 
-def test_config_values_are_checked(tmp_path):
+@pytest.mark.parametrize("setting, key", [
+    ("min_similarity: 1.5", "dedup.min_similarity"),
+    ("keep: [-quality]", "dedup.keep"),
+    ("near_dup: true", "dedup.near_dup"),
+    ("exact: 'yes'", "dedup.exact"),
+])
+def test_config_values_are_checked(tmp_path, setting, key):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("dedup:\n  min_similarity: 1.5\n")
-    with pytest.raises(ConfigError, match="dedup.min_similarity"):
-        load_config(bad)
-    bad.write_text("dedup:\n  keep: [-quality]\n")
-    with pytest.raises(ConfigError, match="dedup.keep"):
-        load_config(bad)
-    bad.write_text("dedup:\n  near_dup: true\n")
-    with pytest.raises(ConfigError, match="dedup.near_dup"):
-        load_config(bad)
-    bad.write_text("dedup:\n  exact: 'yes'\n")
-    with pytest.raises(ConfigError, match="dedup.exact"):
+    bad.write_text(f"dedup:\n  {setting}\n")
+    with pytest.raises(ConfigError, match=key):
         load_config(bad)
