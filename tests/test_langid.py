@@ -271,3 +271,52 @@ def test_document_language_falls_back_to_the_whole_text(lid):
     lines = menu + [SENTENCES["vi"][:40]]
     assert lid.identify_by_paragraphs(lines, []) == lid.identify("\n".join(lines))
     assert lid.identify_by_paragraphs(["12345", "2024/05/01"], ["12345"]) == ("und", 0.0)
+
+
+# -- the paragraph shortcut (identify_by_paragraphs with `assumed`) -------------------------
+
+PERSIAN = "وزارت آموزش و پرورش اعلام کرد که برنامه جدید درسی از سال آینده در همه مدارس کشور اجرا می‌شود."
+
+
+def _arabic_page() -> list[str]:
+    lead = " ".join([ARABIC_ARTICLE[0], ARABIC_ARTICLE[5], SENTENCES["ar"], ARABIC_ARTICLE[0]])  # > 300 chars
+    body = [f"{ARABIC_ARTICLE[5]} {SENTENCES['ar']} {ARABIC_ARTICLE[0]} {i}" for i in range(8)]
+    return [lead, ARABIC_ARTICLE[5], ARABIC_ARTICLE[1], SENTENCES["ar"], PERSIAN, ARABIC_ARTICLE[2], *body]
+
+
+def test_shortcut_skips_only_paragraphs_of_the_settled_script(lid):
+    page = _arabic_page()
+    assumed: dict = {}
+    lang, prob = lid.identify_by_paragraphs(page, page, assumed=assumed)
+    assert lang == "ar" and prob > 0.9
+    # the lead is predicted (it settles the language); the English and Persian paragraphs and the
+    # Latin product name are not base-Arabic, so they are predicted too
+    assert set(assumed) == {ARABIC_ARTICLE[5], SENTENCES["ar"], *page[6:]}
+    assert all(v[0] == "ar" and 0.9 < v[1] <= 1.0 for v in assumed.values())
+    res = lid.identify_paragraphs(page, "ar", assumed=assumed)
+    assert res[2][0] == "en" and res[2][1] >= MIN_OTHER_LANG_PROB  # still removed as other-language
+    assert res[4][0] == "fa"
+    assert res[1] == ("ar", assumed[ARABIC_ARTICLE[5]][1]) and res[3] == ("ar", assumed[SENTENCES["ar"]][1])
+    # without the shortcut the same languages come out
+    assert [x[0] for x in lid.identify_paragraphs(page, "ar")] == [x[0] for x in res]
+
+
+def test_shortcut_answers_depend_on_the_text_alone(lid):
+    page = _arabic_page()
+    warm: dict = {}
+    lid.identify_paragraphs(page, "ar")  # everything remembered
+    first = lid.identify_by_paragraphs(page, page, assumed=warm)
+    cold: dict = {}
+    assert LanguageIdentifier().identify_by_paragraphs(page, page, assumed=cold) == first
+    assert cold == warm
+
+
+def test_shortcut_needs_the_language_settled_first(lid):
+    # a short lead settles nothing: every paragraph is predicted
+    page = [SENTENCES["ar"], ARABIC_ARTICLE[5], ARABIC_ARTICLE[0]]
+    assumed: dict = {}
+    assert lid.identify_by_paragraphs(page, page, assumed=assumed) == lid.identify_by_paragraphs(page, page)
+    assert assumed == {}
+    # an assumption in another language than the document's is not used
+    (lang, _), = lid.identify_paragraphs([SENTENCES["ar"]], "en", assumed={SENTENCES["ar"]: ("ar", 0.99)})
+    assert lang == "ar"

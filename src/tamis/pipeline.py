@@ -114,27 +114,33 @@ class Cleaner:
         # _line_signals has identify_paragraphs judge), which are made once and remembered.
         min_words = self.policy["lines"]["min_other_language_words"]
         nonblank = [i for i, x in enumerate(lines) if x and not x.isspace()]
-        lang, lang_score = self._identify(lines, words, nonblank, min_words)
-        sig, passes, kept = self._line_signals(lines, words, nonblank, lang)
+        # Paragraphs the language identifier took to be in the text's language without predicting
+        # them (see LanguageIdentifier.identify_by_paragraphs), for identify_paragraphs.
+        assumed: dict[str, tuple[str, float]] = {}
+        lang, lang_score = self._identify(lines, words, nonblank, min_words, assumed)
+        sig, passes, kept = self._line_signals(lines, words, nonblank, lang, assumed)
         # The language is finally that of the kept text (a page whose menus are in English can hold
         # a Vietnamese article). If it differs, the lines are judged again in that language, which
         # is also what cleaning the cleaned text would find.
         if kept and kept != nonblank:  # the same lines give the same answer
-            lang2, score2 = self._identify(lines, words, kept, min_words)
+            assumed2: dict[str, tuple[str, float]] = {}
+            lang2, score2 = self._identify(lines, words, kept, min_words, assumed2)
             if lang2 != lang and lang2 != UND:
                 lang, lang_score = lang2, score2
-                sig, passes, _ = self._line_signals(lines, words, nonblank, lang)
+                sig, passes, _ = self._line_signals(lines, words, nonblank, lang, assumed2)
             elif lang2 == lang:
                 lang_score = score2
         return normalized, Signals(norm_edits, lang, lang_score, sig, passes)
 
-    def _identify(self, lines: list[str], words: list[int], idx: list[int], min_words: int) -> tuple[str, float]:
+    def _identify(self, lines: list[str], words: list[int], idx: list[int], min_words: int,
+                  assumed: dict[str, tuple[str, float]] | None = None) -> tuple[str, float]:
         """The language of the text made of lines[i] for i in idx."""
         return self.langid.identify_by_paragraphs([lines[i] for i in idx],
-                                                  [lines[i] for i in idx if words[i] >= min_words])
+                                                  [lines[i] for i in idx if words[i] >= min_words],
+                                                  assumed=assumed)
 
     def _line_signals(self, lines: list[str], words: list[int], nonblank: list[int],
-                      lang: str) -> tuple[LineSignals, int, list[int]]:
+                      lang: str, assumed: dict[str, tuple[str, float]] | None = None) -> tuple[LineSignals, int, list[int]]:
         """Line signals in language `lang`, the number of scoring passes, and the non-blank lines
         kept by the last pass's decisions (blank lines are never scored: `nonblank` lists the others)."""
         cfg = {**self.policy["lines"], "collapse_blank_lines": False}
@@ -142,7 +148,8 @@ class Cleaner:
         para_lang = [""] * n
         para_prob = [0.0] * n
         long_idx = [i for i, w in enumerate(words) if w >= cfg["min_other_language_words"]]
-        for i, (plang, pprob) in zip(long_idx, self.langid.identify_paragraphs([lines[i] for i in long_idx], lang)):
+        paras = self.langid.identify_paragraphs([lines[i] for i in long_idx], lang, assumed=assumed)
+        for i, (plang, pprob) in zip(long_idx, paras):
             para_lang[i], para_prob[i] = plang, round(pprob, 4)
         sig = LineSignals([0.0] * n, para_lang, para_prob, words)
         active = nonblank
