@@ -60,7 +60,7 @@ MIN_PARAGRAPH_AGREEMENT = 0.9
 # zero-width non-joiner of Persian typing. On the first 2,000 news-ar documents lid.176 gives 9,216
 # such paragraphs no other top label than ar; 2 of the 56 Persian/Urdu lines of pages-multi-dev have
 # only base letters, both with a ZWNJ.
-SHORTCUT_MIN_CHARS = 300
+SHORTCUT_MIN_CHARS = 150
 _SHORTCUT_FOREIGN: dict[str, regex.Pattern] = {
     "ar": regex.compile(r"(?V1)[\p{L}--[\u0621-\u064A]]|\u200C"),
 }
