@@ -50,3 +50,65 @@ def test_segments_of_a_long_line_are_its_edge_sentences():
 def test_site_of_url():
     assert site_of("https://www.Example.com/news/1") == "example.com"
     assert site_of(None) is None
+
+
+def _segments_scanning_whole_lines(lines, cfg):
+    """candidate_segments as first written: every sentence end of a long line found, every line split
+    whole to count its words (the reference the faster version must match)."""
+    import regex
+
+    from tamis.dedup.lines import Segment, _words, normalize_segment
+
+    end = regex.compile(r"(?<=[.!?…؟。！？])\s+")
+    has_letter = regex.compile(r"\p{L}")
+    out = []
+    for no, line in enumerate(lines):
+        if not line or line.isspace():
+            continue
+        words = _words(line)
+        if words <= cfg.max_line_words and has_letter.search(line):
+            lo = len(line) - len(line.lstrip())
+            out.append(Segment(no, lo, len(line.rstrip()), "line", normalize_segment(line, cfg.fold_digits)))
+        if words <= cfg.max_segment_words:
+            continue
+        bounds = [0] + [m.end() for m in end.finditer(line)]
+        if len(bounds) < 2:
+            continue
+        spans = [(bounds[i], bounds[i + 1] if i + 1 < len(bounds) else len(line)) for i in range(len(bounds))]
+        k = cfg.edge_segments
+        for i in sorted(set(range(min(k, len(spans)))) | set(range(max(len(spans) - k, 0), len(spans)))):
+            s, e = spans[i]
+            piece = line[s:e]
+            if _words(piece) <= cfg.max_segment_words and has_letter.search(piece):
+                s += len(piece) - len(piece.lstrip())
+                e -= len(piece) - len(piece.rstrip())
+                out.append(Segment(no, s, e, "sentence", normalize_segment(piece, cfg.fold_digits)))
+    return out
+
+
+def test_candidate_segments_match_a_whole_line_scan():
+    import random
+
+    rng = random.Random(7)
+    alphabet = list("ab .!?…؟。 \t\u00a0xyz中文0") + ["word ", "مرحبا ", ". ", "!! ", "...  "]
+    docs = [[BODY, BODY + " Theo VTC14", "Short line.", "  ", "x" * 50]]
+    for _ in range(1500):
+        docs.append(["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300))) for _ in range(3)])
+    for cfg in (LineConfig(), LineConfig(edge_segments=1), LineConfig(edge_segments=3, max_segment_words=4)):
+        for lines in docs:
+            assert candidate_segments(lines, cfg) == _segments_scanning_whole_lines(lines, cfg), lines
+
+
+def test_pass_two_reuses_the_segments_of_pass_one_with_the_same_result():
+    docs = [[f"Story {w}.", BODY + f" {w} Theo VTC14", "Contact the newsroom: 555 0100"] for w in ("a", "b", "c", "d")]
+    fresh, memo = LineCounter(CFG), LineCounter(CFG)
+    for n, d in enumerate(docs):
+        fresh.add(d, site="a.example")
+        memo.add(d, site="a.example", remember=n)
+    for n, d in enumerate(docs):
+        assert memo.annotate(d, site="a.example", remember=n) == fresh.annotate(d, site="a.example")
+    # a document that is not the one added under that key is looked at afresh
+    memo.add(docs[0], site="a.example", remember="x")
+    fresh.add(docs[0], site="a.example")
+    assert memo.annotate(docs[1], site="a.example", remember="x") == fresh.annotate(docs[1], site="a.example")
+    assert memo._memo == {} and memo._memo_segments == 0

@@ -16,7 +16,7 @@ import unicodedata
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Hashable, Sequence
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -37,6 +37,7 @@ _WIDE = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}
 KEY = np.dtype([("key", "<u8")])
 COUNTED = np.dtype([("key", "<u8"), ("count", "<u8")])
 _SEEN_BITS = 22  # size of the "seen once" filter that decides which texts to remember (4 MiB)
+MEMO_SEGMENTS = 400_000  # segments LineCounter.add keeps for annotate (~200 bytes each)
 
 
 def site_of(url: str | None) -> str | None:
@@ -75,28 +76,72 @@ class Segment:
     norm: str
 
 
+def _words_upto(text: str, cap: int) -> int:
+    """_words(text) when that is at most `cap`, else some number above `cap`: a long line is not split
+    whole to learn that it is long."""
+    n = len(text.split(None, cap))
+    if n > cap:
+        return n
+    if n <= 2 and len(text) > 8 and _WIDE.search(text):
+        n = max(n, len(text) // 2)
+    return n
+
+
+# The ends of _SENTENCE_END's matches, found faster (a terminator to look for first, not a
+# lookbehind tried at every character), from the start and from the end of a line.
+_SENTENCE_END_FWD = regex.compile(r"[.!?…؟。！？]\s+")
+_SENTENCE_END_REV = regex.compile(r"(?r)[.!?…؟。！？]\s+")
+
+
+def _edge_bounds(line: str, k: int) -> list[int] | None:
+    """[0] + the ends of the sentence-end matches of `line` that its first and last `k` sentences
+    need (all of them when there are at most 2k), or None when there is none: the line is scanned
+    from each end instead of whole. A run of spaces after a terminator is one match either way."""
+    head: list[int] = []
+    for m in _SENTENCE_END_FWD.finditer(line):
+        head.append(m.end())
+        if len(head) >= k:
+            break
+    if not head:
+        return None
+    if len(head) < k:
+        return [0, *head]
+    tail: list[int] = []
+    for m in _SENTENCE_END_REV.finditer(line):
+        if m.end() <= head[-1]:
+            break
+        tail.append(m.end())
+        if len(tail) >= k:
+            break
+    return [0, *head, *reversed(tail)]
+
+
 def candidate_segments(lines: Sequence[str], cfg: LineConfig) -> list[Segment]:
     """The spans of a document that could be repeated boilerplate (see `LineConfig`)."""
     out: list[Segment] = []
+    k = cfg.edge_segments
+    cap = max(cfg.max_line_words, cfg.max_segment_words)
     for no, line in enumerate(lines):
         if not line or line.isspace():
             continue
-        words = _words(line)
+        words = _words_upto(line, cap)
         if words <= cfg.max_line_words and _HAS_LETTER.search(line):
             lo = len(line) - len(line.lstrip())
             out.append(Segment(no, lo, len(line.rstrip()), "line", normalize_segment(line, cfg.fold_digits)))
         if words <= cfg.max_segment_words:
             continue
-        bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(line)]
-        if len(bounds) < 2:
+        bounds = _edge_bounds(line, k)
+        if bounds is None:
             continue
-        spans = [(bounds[i], (bounds[i + 1] if i + 1 < len(bounds) else len(line))) for i in range(len(bounds))]
-        k = cfg.edge_segments
-        picked = sorted(set(range(min(k, len(spans)))) | set(range(max(len(spans) - k, 0), len(spans))))
+        # sentences i = 0 .. len(bounds) - 1 of what _edge_bounds returned: when it returned every
+        # bound these are all the sentences, else the first k and the last k
+        n = len(bounds)
+        picked = sorted(set(range(min(k, n))) | set(range(max(n - k, 0), n)))
         for i in picked:
-            s, e = spans[i]
+            s = bounds[i]
+            e = bounds[i + 1] if i + 1 < n else len(line)
             piece = line[s:e]
-            if _words(piece) <= cfg.max_segment_words and _HAS_LETTER.search(piece):
+            if _words_upto(piece, cfg.max_segment_words) <= cfg.max_segment_words and _HAS_LETTER.search(piece):
                 s += len(piece) - len(piece.lstrip())
                 e -= len(piece) - len(piece.rstrip())
                 out.append(Segment(no, s, e, "sentence", normalize_segment(piece, cfg.fold_digits)))
@@ -155,13 +200,24 @@ class LineCounter:
         self._freq_counts = np.zeros(0, dtype=np.uint64)
         self._stale = False
         self.docs = 0
+        # add(..., remember=r) keeps the document's segments for annotate(..., remember=r), so that
+        # pass 2 does not find them again: (site, lines, characters, [(line, start, end, kind)], keys)
+        self._memo: dict[Hashable, tuple[str | None, int, int, list[tuple[int, int, int, str]], list[int]]] = {}
+        self._memo_segments = 0
 
-    def add(self, doc_lines: str | Sequence[str], site: str | None = None) -> None:
-        """Count one document's candidate segments (each distinct one once)."""
+    def add(self, doc_lines: str | Sequence[str], site: str | None = None, remember: Hashable | None = None) -> None:
+        """Count one document's candidate segments (each distinct one once). `remember`: a key under
+        which its segments are kept for annotate (up to MEMO_SEGMENTS segments in all; beyond,
+        annotate finds them again, with the same result)."""
         lines = doc_lines.split("\n") if isinstance(doc_lines, str) else doc_lines
         keys = set()
-        for seg in candidate_segments(lines, self.cfg):
-            key = segment_key(site, seg.norm)
+        segs = candidate_segments(lines, self.cfg)
+        all_keys = [segment_key(site, seg.norm) for seg in segs]
+        if remember is not None and self._memo_segments + len(segs) <= MEMO_SEGMENTS:
+            self._memo[remember] = (site, len(lines), sum(map(len, lines)),
+                                    [(seg.line, seg.start, seg.end, seg.kind) for seg in segs], all_keys)
+            self._memo_segments += len(segs)
+        for seg, key in zip(segs, all_keys):
             if key in keys:
                 continue
             keys.add(key)
@@ -235,23 +291,33 @@ class LineCounter:
             out.append(RepeatedLine(site=site, text=text, count=int(self._freq_counts[i]), key=key))
         return out
 
-    def annotate(self, doc_lines: str | Sequence[str], site: str | None = None, min_docs: int | None = None) -> list[RepeatedSpan]:
-        """The repeated spans of one document (pass 2): whole lines, else edge sentences of long lines."""
+    def annotate(self, doc_lines: str | Sequence[str], site: str | None = None, min_docs: int | None = None,
+                 remember: Hashable | None = None) -> list[RepeatedSpan]:
+        """The repeated spans of one document (pass 2): whole lines, else edge sentences of long lines.
+        `remember`: the key the document was added with, to use the segments found then (dropped
+        after this call; found again if the document is not the one added)."""
         lines = doc_lines.split("\n") if isinstance(doc_lines, str) else doc_lines
-        segs = candidate_segments(lines, self.cfg)
+        memo = self._memo.pop(remember, None) if remember is not None else None
+        if memo is not None and memo[:3] == (site, len(lines), sum(map(len, lines))):
+            self._memo_segments -= len(memo[3])
+            segs, key_list = memo[3], memo[4]
+        else:
+            found = candidate_segments(lines, self.cfg)
+            segs = [(sg.line, sg.start, sg.end, sg.kind) for sg in found]
+            key_list = [segment_key(site, sg.norm) for sg in found]
         if not segs:
             return []
-        keys = np.array([segment_key(site, s.norm) for s in segs], dtype=np.uint64)
+        keys = np.array(key_list, dtype=np.uint64)
         counts = self._lookup(keys)
         threshold = max(min_docs or self.cfg.min_docs, self.cfg.min_docs)
-        whole = {s.line for s, c in zip(segs, counts) if c >= threshold and s.kind == "line"}
+        whole = {sg[0] for sg, c in zip(segs, counts) if c >= threshold and sg[3] == "line"}
         out = []
-        for s, c, k in zip(segs, counts.tolist(), keys.tolist()):
-            if c < threshold or (s.kind == "sentence" and s.line in whole):
+        for (line, start, end, kind), c, k in zip(segs, counts.tolist(), key_list):
+            if c < threshold or (kind == "sentence" and line in whole):
                 continue
             if k not in self._samples and len(self._samples) < self.cfg.max_samples:
-                self._samples[k] = (site or "", lines[s.line][s.start : s.end])
-            out.append(RepeatedSpan(s.line, s.start, s.end, c, s.kind))
+                self._samples[k] = (site or "", lines[line][start:end])
+            out.append(RepeatedSpan(line, start, end, c, kind))
         return out
 
     def close(self) -> None:

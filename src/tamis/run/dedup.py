@@ -410,7 +410,7 @@ class CorpusIndex:
         if self.lines is not None:
             for k in range(n):
                 if self._first_sight(int(hashes.hi[k]), int(hashes.lo[k])):
-                    self.lines.add(texts[k].split("\n"), sites[k])
+                    self.lines.add(texts[k].split("\n"), sites[k], remember=first + k)  # for pass 2
 
     def _first_sight(self, hi: int, lo: int) -> bool:
         """True the first time an exact hash is offered (a Bloom filter: rarely a false no)."""
@@ -770,17 +770,18 @@ class _Pass2:
         out = with_cluster(rec, cluster)
         kind = "kept"
         if self.index.lines is not None:
-            kind = self._remove_lines(rec, out, lang, note)
+            kind = self._remove_lines(rec, out, lang, note, doc_no)
         return kind, out, note
 
-    def _remove_lines(self, rec: dict[str, Any], out: dict[str, Any], lang: str, note: dict[str, Any]) -> str:
+    def _remove_lines(self, rec: dict[str, Any], out: dict[str, Any], lang: str, note: dict[str, Any],
+                      doc_no: int | None = None) -> str:
         from tamis.edits import apply_edits, rebuild_original
 
         assert self.index.lines is not None
         text = rec["text"]
         site = _site(rec, self.site_fields)
         lines = text.split("\n")
-        spans = self.index.lines.annotate(lines, site)
+        spans = self.index.lines.annotate(lines, site, remember=doc_no)  # the segments pass 1 found
         if not spans:
             return "kept"
         st = self.stats
