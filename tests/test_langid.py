@@ -323,3 +323,18 @@ def test_shortcut_needs_the_language_settled_first(lid):
     # an assumption in another language than the document's is not used
     (lang, _), = lid.identify_paragraphs([SENTENCES["ar"]], "en", assumed={SENTENCES["ar"]: ("ar", 0.99)})
     assert lang == "ar"
+
+
+def test_shortcut_for_vietnamese_leaves_english_about_vietnam_to_the_model(lid):
+    lead = " ".join([SENTENCES["vi"], SENTENCES["vi"].replace("Hôm nay", "Sáng mai")])
+    assert len(lead) >= 150
+    english = ("The prime minister met the president of the national assembly in Hà Nội on Monday to discuss "
+               "the new trade agreement and the budget for the coming year.")
+    body = [SENTENCES["vi"].replace("Hôm nay", f"Ngày {i}") for i in range(40)]
+    page = [lead, english, *body]
+    assumed: dict = {}
+    assert lid.identify_by_paragraphs(page, page, assumed=assumed)[0] == "vi"
+    assert english not in assumed and set(body) <= set(assumed)
+    res = lid.identify_paragraphs(page, "vi", assumed=assumed)
+    assert res[1][0] == "en" and res[1][1] >= MIN_OTHER_LANG_PROB
+    assert [x[0] for x in res] == [x[0] for x in lid.identify_paragraphs(page, "vi")]
