@@ -36,3 +36,19 @@ def test_kept_copy_follows_the_preference_not_the_input_order():
     assert {d.id: d.keep for d in first} == {"x": False, "y": True, "z": False}
     rev = find_exact_duplicates(["z", "y", "x"], texts[::-1], quality=[0.5, 0.9, 0.2])
     assert [d for d in rev if d.keep][0].id == "y"
+
+
+def test_hashes_of_a_batch_are_each_texts_own():
+    import random
+
+    from tamis.dedup.exact import ExactHashes, exact_hash
+
+    rng = random.Random(5)
+    alphabet = list(" \t\n.,!ab12١٢\u0301\u0640\u200bÅﬁＡ中ß-—") + ["  ", " \u0301 "]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(600)] + ["", " ", "\u0301"]
+    for cfg in (ExactConfig(), ExactConfig(hash_bits=64, digits="zero"), ExactConfig(unicode_form="NFC", strip_punctuation=False),
+                ExactConfig(unicode_form="none", casefold=False, strip_marks=False, digits="drop"),
+                ExactConfig(fold_whitespace=False)):
+        h = ExactHashes.of(texts, cfg)
+        got = [(int(a) << 64 | int(b)) if cfg.hash_bits == 128 else int(b) for a, b in zip(h.hi, h.lo)]
+        assert got == [exact_hash(t, cfg) for t in texts], cfg

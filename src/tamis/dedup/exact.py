@@ -11,7 +11,9 @@ import xxhash
 from tamis.dedup.clusters import Clusters
 from tamis.dedup.config import DEFAULT_KEEP_ORDER, ExactConfig
 from tamis.dedup.keep import choose_keepers, preference_keys
-from tamis.dedup.normalize import normalized_codepoints
+from tamis.dedup.normalize import normalized_codepoints, normalized_codepoints_many
+
+_BATCH = 256  # texts normalised together (bounded memory: their code points, 4 bytes each)
 
 
 def exact_hash(text: str, cfg: ExactConfig | None = None) -> int:
@@ -33,7 +35,14 @@ class ExactHashes:
     @classmethod
     def of(cls, texts: Iterable[str], cfg: ExactConfig | None = None) -> "ExactHashes":
         cfg = cfg or ExactConfig()
-        hashes = [exact_hash(t, cfg) for t in texts]
+        hashes = []
+        texts = list(texts)
+        digest = xxhash.xxh3_64_intdigest if cfg.hash_bits == 64 else xxhash.xxh3_128_intdigest
+        for k in range(0, len(texts), _BATCH):  # exact_hash of each, normalised a batch at a time
+            cp, starts = normalized_codepoints_many(texts[k : k + _BATCH], cfg)
+            data = memoryview(cp.astype("<u4").tobytes())
+            bounds = (4 * starts).tolist()
+            hashes.extend(digest(data[a:b]) for a, b in zip(bounds, bounds[1:]))
         mask = (1 << 64) - 1
         hi = np.fromiter(((h >> 64) & mask for h in hashes), dtype=np.uint64, count=len(hashes))
         lo = np.fromiter((h & mask for h in hashes), dtype=np.uint64, count=len(hashes))

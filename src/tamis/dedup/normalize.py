@@ -126,6 +126,59 @@ def normalized_codepoints(text: str, cfg: ExactConfig) -> np.ndarray:
     return cp[keep]
 
 
+def normalized_codepoints_many(texts: list[str], cfg: ExactConfig) -> tuple[np.ndarray, np.ndarray]:
+    """normalized_codepoints of every text at once: (their code points back to back, the offsets
+    of each text's, len(texts) + 1 of them). The same steps over one array instead of a dozen numpy
+    calls per text."""
+    if cfg.unicode_form == "NFKC":
+        parts = [nfc(t) for t in texts]
+    else:
+        parts = [unicodedata.normalize(cfg.unicode_form, t) if cfg.unicode_form != "none" else t for t in texts]
+        if cfg.casefold:
+            parts = [t.casefold() for t in parts]
+    starts = np.zeros(len(parts) + 1, dtype=np.int64)
+    np.cumsum([len(t) for t in parts], out=starts[1:])
+    cp = codepoints("".join(parts))
+    if cfg.unicode_form == "NFKC":
+        cp = fold_table(cfg.casefold)[cp]
+    if cp.size == 0:
+        return cp, starts
+    cls = char_classes()[cp]
+    keep = np.ones(cp.size, dtype=bool)
+    if cfg.strip_marks:
+        keep &= cls != IGNORABLE
+    if cfg.digits == "drop":
+        keep &= cls != DIGIT
+    elif cfg.digits == "zero":
+        cp = np.where(cls == DIGIT, np.uint32(ord("0")), cp)
+    if cfg.fold_whitespace:
+        is_space = cls == SPACE
+        if cfg.strip_punctuation:
+            is_space |= cls == PUNCT
+        is_space &= keep
+        cp = np.where(is_space, np.uint32(ord(" ")), cp)
+        prev_space = np.empty_like(is_space)
+        prev_space[1:] = is_space[:-1]
+        first = starts[:-1]
+        prev_space[first[first < cp.size]] = True  # drops each text's leading spaces
+        keep &= ~(is_space & prev_space)
+    kept = np.zeros(cp.size + 1, dtype=np.int64)
+    np.cumsum(keep, out=kept[1:])
+    out_starts = kept[starts]
+    cp = cp[keep]
+    if cfg.fold_whitespace and cp.size:  # and a trailing space (one: a mark between two is dropped after them)
+        lo, hi = out_starts[:-1], out_starts[1:]
+        trailing = np.flatnonzero((hi > lo) & (cp[np.maximum(hi - 1, 0)] == ord(" ")))
+        if trailing.size:
+            drop = np.zeros(cp.size, dtype=bool)
+            drop[hi[trailing] - 1] = True
+            cp = cp[~drop]
+            removed = np.zeros(len(texts) + 1, dtype=np.int64)
+            removed[trailing + 1] = 1
+            out_starts = out_starts - np.cumsum(removed)
+    return cp, out_starts
+
+
 def normalize_text(text: str, cfg: ExactConfig | None = None) -> str:
     """The normalised text that exact deduplication hashes (for display and debugging)."""
     cp = normalized_codepoints(text, cfg or ExactConfig())
