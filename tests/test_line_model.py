@@ -283,3 +283,16 @@ def test_stack_features_see_the_nearest_long_lines() -> None:
     np.testing.assert_allclose(col["long_p1_up1"], [-1.0, 0.9, 0.9, 0.9])
     np.testing.assert_allclose(col["long_p1_down1"], [0.7, 0.7, 0.7, -1.0])
     np.testing.assert_allclose(col["p1@-1"], [-1.0, 0.9, 0.2, 0.1])
+
+
+def test_confident_text_skips_the_second_stage(model: LineModel) -> None:
+    from tamis.signals.line_model import CONFIDENT_CONTENT, MIN_CONTEXT_LINES, _sigmoid
+
+    body = [text for text, want in VI_PAGE if want == "keep"]
+    assert len(body) >= MIN_CONTEXT_LINES
+    X = line_features(body, "vi")
+    z1 = model.stage1.log_odds(X)
+    assert _sigmoid(z1).min() >= CONFIDENT_CONTENT  # hand-written article prose: stage 1 is sure of it
+    np.testing.assert_array_equal(model.log_odds(X), z1)
+    page = line_features([text for text, _ in VI_PAGE], "vi")  # with its menus and teasers
+    assert not np.allclose(model.log_odds(page), model.stage1.log_odds(page))

@@ -19,12 +19,19 @@ import numpy as np
 
 from tamis.signals.line_features import BLANK_FEATURE, FEATURE_NAMES, MISSING, line_features
 
-__all__ = ["LineModel", "MIN_CONTEXT_LINES", "NEUTRAL_SCORE", "STACK_NAMES", "TreeEnsemble", "score_lines", "stack_features"]
+__all__ = ["CONFIDENT_CONTENT", "LineModel", "MIN_CONTEXT_LINES", "NEUTRAL_SCORE", "STACK_NAMES", "TreeEnsemble", "score_lines", "stack_features"]
 
 NEUTRAL_SCORE = 0.5  # blank lines: neither kept nor dropped on the model's word
 # The second stage reads the landscape of first-stage scores around a line; a text of one or two
 # lines has none (a bare article body, the usual shape of a news record), so it keeps stage 1's score.
 MIN_CONTEXT_LINES = 3
+# Nor does a text whose every line the first stage already takes for content with this probability:
+# the second stage moves a line out of the text when it sits beyond a valley of low scores, and such a
+# text has none. Measured on out-of-fold scores of the labelled pages and on 5,000 Arabic news
+# records (3,225 of three lines or more, 2,327 of them this confident): no decision changed at any
+# threshold up to 0.9 on the pages, none at the default threshold on the news; it skips about a
+# tenth of the cleaning time of such records.
+CONFIDENT_CONTENT = 0.7
 _FORMAT = "tamis-line-model"
 
 
@@ -112,7 +119,9 @@ class LineModel:
             return out
         z = self.stage1.log_odds(X)
         if self.stage2 is not None and len(X) >= MIN_CONTEXT_LINES:
-            z = self.stage2.log_odds(np.concatenate((X, stack_features(X, _sigmoid(z))), axis=1))
+            p1 = _sigmoid(z)
+            if p1.min() < CONFIDENT_CONTENT:
+                z = self.stage2.log_odds(np.concatenate((X, stack_features(X, p1)), axis=1))
         out[rows] = z
         return out
 
