@@ -787,7 +787,7 @@ class _Pass2:
         st = self.stats
         for s in spans:
             piece = lines[s.line][s.start:s.end]
-            key = self._key(site, self._norm(piece, True))
+            key = self._key(site, self._norm(piece, self.index.lines.cfg.fold_digits))
             st.removed_keys[key] += 1
             if key not in st.key_info:
                 st.key_info[key] = (site, piece, s.count)
