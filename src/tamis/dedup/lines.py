@@ -26,7 +26,6 @@ import xxhash
 from tamis.dedup.config import LineConfig
 from tamis.dedup.store import ShardSet
 
-_SENTENCE_END = regex.compile(r"(?<=[.!?…؟。！？])\s+")
 # Leading and trailing punctuation/symbols, matched from each end: one pattern with "|...$" would
 # retry at every position of a long inner run of punctuation (quadratic).
 _LEADING_JUNK = regex.compile(r"^[\p{P}\p{S}\s]+")
@@ -58,9 +57,13 @@ def normalize_segment(text: str, fold_digits: bool = True) -> str:
     return stripped or " ".join(text.split())  # a line of symbols only ("* * *") is its own key
 
 
-def _words(text: str) -> int:
-    n = len(text.split())
-    if n <= 2 and len(text) > 8 and _WIDE.search(text):  # unspaced scripts: about 2 characters a word
+def _words(text: str, cap: int = -1) -> int:
+    """Words of `text` (unspaced scripts: about 2 characters a word). With `cap` >= 0, some number
+    above `cap` as soon as there are more: a long line is not split whole to learn that it is long."""
+    n = len(text.split(None, cap))
+    if 0 <= cap < n:
+        return n
+    if n <= 2 and len(text) > 8 and _WIDE.search(text):
         n = max(n, len(text) // 2)
     return n
 
@@ -76,19 +79,8 @@ class Segment:
     norm: str
 
 
-def _words_upto(text: str, cap: int) -> int:
-    """_words(text) when that is at most `cap`, else some number above `cap`: a long line is not split
-    whole to learn that it is long."""
-    n = len(text.split(None, cap))
-    if n > cap:
-        return n
-    if n <= 2 and len(text) > 8 and _WIDE.search(text):
-        n = max(n, len(text) // 2)
-    return n
-
-
-# The ends of _SENTENCE_END's matches, found faster (a terminator to look for first, not a
-# lookbehind tried at every character), from the start and from the end of a line.
+# Sentence ends: a terminator and the spaces after it (the split point is their end), looked for
+# from the start and from the end of a line.
 _SENTENCE_END_FWD = regex.compile(r"[.!?…؟。！？]\s+")
 _SENTENCE_END_REV = regex.compile(r"(?r)[.!?…؟。！？]\s+")
 
@@ -124,7 +116,7 @@ def candidate_segments(lines: Sequence[str], cfg: LineConfig) -> list[Segment]:
     for no, line in enumerate(lines):
         if not line or line.isspace():
             continue
-        words = _words_upto(line, cap)
+        words = _words(line, cap)
         if words <= cfg.max_line_words and _HAS_LETTER.search(line):
             lo = len(line) - len(line.lstrip())
             out.append(Segment(no, lo, len(line.rstrip()), "line", normalize_segment(line, cfg.fold_digits)))
@@ -141,7 +133,7 @@ def candidate_segments(lines: Sequence[str], cfg: LineConfig) -> list[Segment]:
             s = bounds[i]
             e = bounds[i + 1] if i + 1 < n else len(line)
             piece = line[s:e]
-            if _words_upto(piece, cfg.max_segment_words) <= cfg.max_segment_words and _HAS_LETTER.search(piece):
+            if _words(piece, cfg.max_segment_words) <= cfg.max_segment_words and _HAS_LETTER.search(piece):
                 s += len(piece) - len(piece.lstrip())
                 e -= len(piece) - len(piece.rstrip())
                 out.append(Segment(no, s, e, "sentence", normalize_segment(piece, cfg.fold_digits)))

@@ -87,43 +87,9 @@ def fold_table(casefold: bool = True) -> np.ndarray:
     return table
 
 
-def folded_codepoints(text: str, casefold: bool = True) -> np.ndarray:
-    """NFC, then the one-code-point NFKC (+ casefold) mappings of `fold_table`, as code points."""
-    return fold_table(casefold)[codepoints(nfc(text))]
-
-
 def normalized_codepoints(text: str, cfg: ExactConfig) -> np.ndarray:
     """The text as exact deduplication compares it, as code points."""
-    if cfg.unicode_form == "NFKC":
-        cp = folded_codepoints(text, cfg.casefold)
-    else:
-        text = unicodedata.normalize(cfg.unicode_form, text) if cfg.unicode_form != "none" else text
-        cp = codepoints(text.casefold() if cfg.casefold else text)
-    if cp.size == 0:
-        return cp
-    cls = char_classes()[cp]
-    keep = np.ones(cp.size, dtype=bool)
-    if cfg.strip_marks:
-        keep &= cls != IGNORABLE
-    if cfg.digits == "drop":
-        keep &= cls != DIGIT
-    elif cfg.digits == "zero":
-        cp = np.where(cls == DIGIT, np.uint32(ord("0")), cp)
-    is_space = cls == SPACE
-    if cfg.strip_punctuation:
-        is_space |= cls == PUNCT
-    if cfg.fold_whitespace:
-        is_space &= keep
-        cp = np.where(is_space, np.uint32(ord(" ")), cp)
-        prev_space = np.empty_like(is_space)
-        prev_space[0] = True  # drops leading spaces
-        prev_space[1:] = is_space[:-1]
-        keep &= ~(is_space & prev_space)
-        cp = cp[keep]
-        if cp.size and cp[-1] == ord(" "):
-            cp = cp[:-1]
-        return cp
-    return cp[keep]
+    return normalized_codepoints_many([text], cfg)[0]
 
 
 def normalized_codepoints_many(texts: list[str], cfg: ExactConfig) -> tuple[np.ndarray, np.ndarray]:
