@@ -774,7 +774,7 @@ class _Pass2:
         return kind, out, note
 
     def _remove_lines(self, rec: dict[str, Any], out: dict[str, Any], lang: str, note: dict[str, Any],
-                      doc_no: int | None = None) -> str:
+                      doc_no: int) -> str:
         from tamis.edits import apply_edits, rebuild_original
 
         assert self.index.lines is not None
