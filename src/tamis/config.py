@@ -15,9 +15,19 @@ class ConfigError(ValueError):
     """An invalid configuration; the message names the key at fault."""
 
 
+# libyaml's loader where PyYAML was built with it: the same documents, several times faster to parse,
+# which counts since every worker process reads the packaged YAML at start-up.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_yaml(text: str | bytes) -> Any:
+    """yaml.safe_load, through libyaml when available."""
+    return yaml.load(text, Loader=_YAML_LOADER)
+
+
 def default_config() -> dict[str, Any]:
     text = importlib.resources.files("tamis").joinpath("data/default_config.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return load_yaml(text)
 
 
 def read_config_file(path: str | Path) -> dict[str, Any]:
@@ -27,7 +37,7 @@ def read_config_file(path: str | Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"cannot read config {p}: {exc.strerror}") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8")) if p.suffix == ".toml" else yaml.safe_load(raw)
+        data = tomllib.loads(raw.decode("utf-8")) if p.suffix == ".toml" else load_yaml(raw)
     except (tomllib.TOMLDecodeError, yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{p}: not valid {'TOML' if p.suffix == '.toml' else 'YAML'}: {exc}") from None
     if data is None:

@@ -15,8 +15,8 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
-import yaml
 
+from tamis.config import load_yaml
 from tamis.segment.words import BEYOND_BMP, tokenize, word_hashes
 
 _KEYS = {"name", "sentence_end", "stopwords", "stopwords_add", "stopwords_remove"}
@@ -40,7 +40,7 @@ def _read(name: str) -> dict[str, Any] | None:
     path = resources.files("tamis").joinpath(f"data/lang/{name}.yaml")
     if not path.is_file():
         return None
-    data = yaml.safe_load(path.read_text("utf-8")) or {}
+    data = load_yaml(path.read_text("utf-8")) or {}
     if not isinstance(data, dict) or set(data) - _KEYS:
         raise LangDataError(f"data/lang/{name}.yaml: unknown keys {sorted(set(data) - _KEYS)} (known: {sorted(_KEYS)})")
     return data
