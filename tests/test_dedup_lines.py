@@ -1,4 +1,5 @@
-from tamis.dedup import LineConfig, LineCounter, candidate_segments, site_of
+from tamis.dedup import LineConfig, LineCounter, RepeatedSpan, candidate_segments, site_of
+from tamis.dedup.lines import edge_spans
 
 CFG = LineConfig(min_docs=3)
 BODY = (
@@ -112,3 +113,20 @@ def test_pass_two_reuses_the_segments_of_pass_one_with_the_same_result():
     fresh.add(docs[0], site="a.example")
     assert memo.annotate(docs[1], site="a.example", remember="x") == fresh.annotate(docs[1], site="a.example")
     assert memo._memo == {} and memo._memo_segments == 0
+
+
+def test_edge_spans_are_the_leading_and_trailing_runs_of_repeated_lines():
+    lines = ["Site name", "", "Home | News", "Prices rose again in March, the office said. Photo: AFP", "Pros",
+             "Cheap and light.", "Conclusion", "It is a good buy overall. Source: Example Wire", "", "Share", "Top"]
+
+    def line(i):
+        return RepeatedSpan(i, 0, len(lines[i]), 12, "line")
+
+    lead = RepeatedSpan(3, 0, 11, 12, "sentence")  # the start of the first line that stays: an edge
+    credit = RepeatedSpan(3, 45, 56, 12, "sentence")  # the end of that line: inside the text
+    source = RepeatedSpan(7, 26, 46, 12, "sentence")  # the end of the last line that stays: an edge
+    spans = [line(0), line(2), lead, credit, line(4), line(6), source, line(9), line(10)]
+    assert edge_spans(lines, spans) == [line(0), line(2), lead, source, line(9), line(10)]
+    assert edge_spans(lines, [line(4), line(6)]) == []  # headings inside the text
+    assert edge_spans(["A", "B"], [line(0), RepeatedSpan(1, 0, 1, 12, "line")]) == \
+        [line(0), RepeatedSpan(1, 0, 1, 12, "line")]  # a document of repeated lines only

@@ -346,6 +346,27 @@ def test_parts_can_be_switched_off(tmp_path, cfg):
     assert all(CREDIT in r["text"] for r in read_part(tmp_path / "out2", "kept") if r["id"].startswith("vi-"))
 
 
+def test_without_a_site_only_repeated_lines_at_the_edges_go(tmp_path, cfg):
+    heading = "Ưu điểm"  # "Pros": a heading inside each text, shared by many documents of many sites
+    docs = []
+    for i, body in enumerate(VI_BODIES[:11], 1):
+        first, second = body.split("\n")
+        docs.append(doc(f"vi-{i:02d}", f"{first}\n{heading}\n{second}", credit=True))  # no site, no url
+    write_run(tmp_path / "run", docs, rejected_at=())
+    run_dedup(str(tmp_path / "run"), str(tmp_path / "out"), cfg, progress=False)
+    kept = read_part(tmp_path / "out", "kept")
+    assert len(kept) == 11
+    assert all(heading in r["text"] and CREDIT not in r["text"] for r in kept)
+    anywhere = {**cfg, "dedup": {**cfg["dedup"], "line_edges_without_site": False}}
+    run_dedup(str(tmp_path / "run"), str(tmp_path / "out2"), anywhere, progress=False)
+    assert all(heading not in r["text"] and CREDIT not in r["text"] for r in read_part(tmp_path / "out2", "kept"))
+    with_site = [doc(f"vi-{i:02d}", f"{b.split(chr(10))[0]}\n{heading}\n{b.split(chr(10))[1]}", site=SITE,
+                     credit=True) for i, b in enumerate(VI_BODIES[:11], 1)]
+    write_run(tmp_path / "run3", with_site, rejected_at=())
+    run_dedup(str(tmp_path / "run3"), str(tmp_path / "out3"), cfg, progress=False)
+    assert all(heading not in r["text"] for r in read_part(tmp_path / "out3", "kept"))  # a site's template line
+
+
 def test_a_document_left_empty_is_rejected_by_the_rules(tmp_path, cfg):
     docs = vi_site_docs(range(1, 12))
     docs.append(doc("vi-only-credit", "Xem thêm", site=SITE, credit=True))  # all that stays is boilerplate

@@ -165,6 +165,34 @@ class RepeatedSpan:
     kind: str  # "line" or "sentence"
 
 
+def edge_spans(lines: Sequence[str], spans: Sequence[RepeatedSpan]) -> list[RepeatedSpan]:
+    """The spans of `spans` at a document's edges: the whole lines of its leading and trailing runs of
+    repeated lines (blank lines do not break a run), and an edge sentence of the line where each run
+    stops, on that run's side. A site's header, byline or credit sits there; a repeated line inside
+    the text ("Pros", "Conclusion", "return (") is as often the text's own structure."""
+    whole = {s.line for s in spans if s.kind == "line"}
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    top = 0
+    while top < len(filled) and filled[top] in whole:
+        top += 1
+    bottom = len(filled)
+    while bottom > top and filled[bottom - 1] in whole:
+        bottom -= 1
+    edge_lines = set(filled[:top]) | set(filled[bottom:])
+    first = filled[top] if top < bottom else None  # the first and last lines that stay
+    last = filled[bottom - 1] if top < bottom else None
+    out = []
+    for s in spans:
+        if s.kind == "line":
+            keep = s.line in edge_lines
+        else:
+            keep = ((s.line == first and not lines[s.line][: s.start].strip())
+                    or (s.line == last and not lines[s.line][s.end :].strip()))
+        if keep:
+            out.append(s)
+    return out
+
+
 class LineCounter:
     """Counts candidate segments across a corpus (pass 1), then marks the frequent ones (pass 2)::
 

@@ -77,7 +77,7 @@ def validate_dedup(cfg: dict[str, Any]) -> None:
     def bad(key: str, what: str) -> ConfigError:
         return ConfigError(f"dedup.{key}: {d.get(key)!r} is not valid ({what})")
 
-    for key in ("exact", "near", "repeated_lines", "keep_index"):
+    for key in ("exact", "near", "repeated_lines", "line_edges_without_site", "keep_index"):
         if not isinstance(d.get(key), bool):
             raise bad(key, "true or false")
     ms = d.get("min_similarity")
@@ -775,6 +775,7 @@ class _Pass2:
 
     def _remove_lines(self, rec: dict[str, Any], out: dict[str, Any], lang: str, note: dict[str, Any],
                       doc_no: int) -> str:
+        from tamis.dedup.lines import edge_spans
         from tamis.edits import apply_edits, rebuild_original
 
         assert self.index.lines is not None
@@ -782,6 +783,8 @@ class _Pass2:
         site = _site(rec, self.site_fields)
         lines = text.split("\n")
         spans = self.index.lines.annotate(lines, site, remember=doc_no)  # the segments pass 1 found
+        if spans and site is None and self.config["dedup"]["line_edges_without_site"]:
+            spans = edge_spans(lines, spans)
         if not spans:
             return "kept"
         st = self.stats
