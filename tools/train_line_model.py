@@ -201,17 +201,19 @@ def stacked(m: Matrix, X: np.ndarray, p1: np.ndarray, page_rows: list[tuple[int,
     return S
 
 
-def stage1_out_of_fold(m: Matrix, pages: list[Page], fold: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """First-stage probabilities for every row from the model of the fold that held its page out."""
-    p, pn = np.zeros(len(m.y)), np.zeros(len(m.y))
+def stage1_out_of_fold(m: Matrix, pages: list[Page], fold: np.ndarray) -> tuple[np.ndarray, np.ndarray, list]:
+    """First-stage probabilities for every row from the model of the fold that held its page out,
+    and those models (one per fold)."""
+    p, pn, boosters = np.zeros(len(m.y)), np.zeros(len(m.y)), []
     for k in range(N_FOLDS):
         held = fold[m.page] == k
         t0 = time.time()
         booster = fit_stage1(m, pages, np.flatnonzero(~held))
         p[held] = booster.predict(m.X[held])
         pn[held] = booster.predict(m.X_nolang[held])
+        boosters.append(booster)
         print(f"  stage 1, fold {k}: {time.time() - t0:.0f}s", flush=True)
-    return p, pn
+    return p, pn, boosters
 
 
 def predict2(booster, X: np.ndarray, S: np.ndarray) -> np.ndarray:
@@ -268,21 +270,32 @@ def report_keys(m: Matrix, pages: list[Page]) -> dict[str, np.ndarray]:
     return keys
 
 
-def cross_validate(m: Matrix, pages: list[Page]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Out-of-fold probabilities of both stages (folds grouped by site), and the stacking features
-    built from out-of-fold first-stage scores (what the final second stage trains on)."""
+@dataclass
+class CrossValidation:
+    p1: np.ndarray  # out-of-fold probabilities of stage 1 and of both stages, per row
+    p2: np.ndarray
+    S: np.ndarray  # stacking features from out-of-fold stage-1 scores (what the final stage 2 trains on)
+    S_nolang: np.ndarray
+    fold: np.ndarray  # fold of each page
+    models: list[tuple]  # (stage 1, stage 2) boosters of each fold, trained without its pages
+
+
+def cross_validate(m: Matrix, pages: list[Page]) -> CrossValidation:
+    """Out-of-fold probabilities of both stages, folds grouped by site."""
     fold = fold_of(pages)
-    p1, p1n = stage1_out_of_fold(m, pages, fold)
+    p1, p1n, first = stage1_out_of_fold(m, pages, fold)
     S = stacked(m, m.X, p1, m.bounds)
     S_nolang = stacked(m, m.X_nolang, p1n, m.bounds)
     p2 = np.zeros(len(m.y))
+    models = []
     for k in range(N_FOLDS):
         held = fold[m.page] == k
         t0 = time.time()
         booster = fit_stage2(m, pages, S, S_nolang, np.flatnonzero(~held))
         p2[held] = predict2(booster, m.X[held], S[held])
+        models.append((first[k], booster))
         print(f"  stage 2, fold {k}: {time.time() - t0:.0f}s", flush=True)
-    return p1, p2, S, S_nolang
+    return CrossValidation(p1, p2, S, S_nolang, fold, models)
 
 
 def held_out_group(m: Matrix, pages: list[Page], mask: np.ndarray, S: np.ndarray, S_nolang: np.ndarray) -> np.ndarray:
@@ -331,6 +344,13 @@ def export_trees(booster) -> dict:
     }
 
 
+def model_spec(stage1, stage2, threshold: float) -> dict:
+    """What tamis.signals.line_model.LineModel loads, from the two stages' boosters."""
+    return {"format": "tamis-line-model", "version": 1, "feature_names": list(FEATURE_NAMES),
+            "stack_feature_names": list(STACK_NAMES), "threshold": threshold,
+            "stages": [export_trees(stage1), export_trees(stage2)]}
+
+
 def _depth(node: dict) -> int:
     if "leaf_value" in node:
         return 0
@@ -371,7 +391,8 @@ def main() -> None:
     keys = report_keys(m, pages)
 
     print(f"\n{N_FOLDS}-fold cross-validation grouped by site (no site on both sides)")
-    p1, p2, S, S_nolang = cross_validate(m, pages)
+    cv = cross_validate(m, pages)
+    p1, p2, S, S_nolang = cv.p1, cv.p2, cv.S, cv.S_nolang
     threshold = best_threshold(m.y[scored], p2[scored])
     summary = {
         "stage1_cv": group_report("Stage 1 alone, cross-validated F1 (content = positive)", m.y, p1, keys,
@@ -388,12 +409,7 @@ def main() -> None:
     b1 = fit_stage1(m, pages, all_rows)
     b2 = fit_stage2(m, pages, S, S_nolang, all_rows)
     spec = {
-        "format": "tamis-line-model",
-        "version": 1,
-        "feature_names": list(FEATURE_NAMES),
-        "stack_feature_names": list(STACK_NAMES),
-        "threshold": threshold,
-        "stages": [export_trees(b1), export_trees(b2)],
+        **model_spec(b1, b2, threshold),
         "training": {
             "algorithm": "two stacked LightGBM gbdt ensembles (binary log-loss), exported as complete trees; "
                          "stage 2 trains on out-of-fold stage-1 scores",

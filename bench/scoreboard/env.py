@@ -28,6 +28,7 @@ PEERS = [
     "lxml_html_clean>=0.4",   # jusText and trafilatura import lxml.html.clean, a separate package since lxml 5.2
     "PyYAML>=6",
     "zstandard>=0.22",
+    "lightgbm==4.7.0",        # not a peer: bench/pages_cv.py retrains tamis's line model per fold (full mode)
 ]
 
 

@@ -1,5 +1,5 @@
-"""Hooks to the sibling benchmarks: bench/lid_accuracy.py (language ID) and bench/dedup_bench.py
-(near-duplicates). Each runs as a child process writing JSON; only numbers are taken from it.
+"""Hooks to the sibling benchmarks: bench/lid_accuracy.py (language ID), bench/dedup_bench.py
+(near-duplicates) and bench/pages_cv.py (line F1 of the whole pipeline, cross-validated). Each runs as a child process writing JSON; only numbers are taken from it.
 A missing script is reported as such, never as a failure of the scoreboard."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from bench.scoreboard.procs import run_measured
 REPO = Path(__file__).resolve().parents[2]
 LID_SCRIPT = REPO / "bench" / "lid_accuracy.py"
 DEDUP_SCRIPT = REPO / "bench" / "dedup_bench.py"
+PAGES_CV_SCRIPT = REPO / "bench" / "pages_cv.py"
 
 
 def _help(script: Path) -> str:
@@ -76,3 +77,19 @@ def run_dedup(quick: bool, work_dir: Path) -> dict:
     rep = json.loads(results.read_text(encoding="utf-8"))
     # Only numbers are taken: its stdout also lists repeated lines of the (evaluation-only) news text.
     return {"status": "ok", "cmd": shown, "wall_s": round(m.wall_s, 1), **_dedup_summary(rep)}
+
+
+def run_pages_cv(work_dir: Path, jobs: int) -> dict:
+    """Whole-pipeline content-line F1 per page set and group, each page cleaned with a line model
+    trained without its fold (same group keys as the scoreboard's own page tables)."""
+    if not PAGES_CV_SCRIPT.exists():
+        return {"status": "missing", "note": "bench/pages_cv.py is not there"}
+    out = work_dir / "pages_cv.json"
+    out.unlink(missing_ok=True)
+    cmd = [sys.executable, str(PAGES_CV_SCRIPT), "--json", str(out), "--workers", str(jobs)]
+    m = run_measured(cmd, work_dir / "logs", "pages_cv")
+    if m.rc != 0 or not out.exists():
+        return {"status": "failed", "rc": m.rc, "note": m.stderr_tail[-600:], "cmd": "python bench/pages_cv.py"}
+    rep = json.loads(out.read_text(encoding="utf-8"))
+    return {"status": "ok", "cmd": "python bench/pages_cv.py", "wall_s": round(m.wall_s, 1), "folds": rep.get("folds"),
+            "sets": rep.get("sets") or {}}

@@ -35,9 +35,13 @@ def _cv_key(set_name: str, key: str) -> str | None:
     return f"{kind}={value}" if kind in ("source", "lang") else None
 
 
-def _line_rows(res: dict, keys: list[tuple[str, str]], cv: dict | None = None, set_name: str = "") -> list[str]:
+def _line_rows(res: dict, keys: list[tuple[str, str]], cv: dict | None = None, set_name: str = "",
+               pipeline_cv: dict | None = None) -> list[str]:
+    """One row per group; a last column of out-of-fold numbers: the whole pipeline's (`pipeline_cv`,
+    bench/pages_cv.py, our own group keys) or else the line model's from the trainer's report (`cv`)."""
     tools = [t for t in LINE_TOOLS if t in res["tools"]]
-    head = tools + (["tamis line model, site-grouped CV †"] if cv else [])
+    extra = "tamis, site-grouped CV (whole pipeline) †" if pipeline_cv else "tamis line model, site-grouped CV †"
+    head = tools + ([extra] if cv or pipeline_cv else [])
     rows = ["| group | scored lines (content / boilerplate) | " + " | ".join(head) + " |",
             "|---|---|" + "---|" * len(head)]
     groups = {t: res["tools"][t].get("groups", {}) for t in tools}
@@ -53,7 +57,9 @@ def _line_rows(res: dict, keys: list[tuple[str, str]], cv: dict | None = None, s
                 cells.append("error")
             else:
                 cells.append(_cell(groups[t].get(key)))
-        if cv:
+        if pipeline_cv:
+            cells.append(_cell(pipeline_cv.get(key)))
+        elif cv:
             ck = _cv_key(set_name, key)
             cells.append(_cell(cv.get(ck)) if ck and ck in cv else "–")
         rows.append(f"| {label} ({g['pages']} page{'s' if g['pages'] != 1 else ''}) | {content:,} / {boiler:,} | " + " | ".join(cells) + " |")
@@ -100,13 +106,26 @@ def render(rep: dict) -> str:
             [("all", "all")] + [(f"lang/{x}", f"lang {x}") for x in MULTI_LANGS]
         lm = rep.get("tamis_line_model") or {}
         in_sample = "tamis" in res["tools"] and any(name in d for d in lm.get("data", []))
+        pcv = rep.get("pages_cv") or {}
+        pipeline = (pcv.get("sets") or {}).get(name) if in_sample and pcv.get("status") == "ok" else None
         if in_sample:
             L.append(f"**tamis's column is in-sample**: its packaged line model was trained on every labelled line of "
-                     f"{' and '.join(Path(d).name for d in lm['data'])} ({_n(lm.get('pages'))} pages). The last column is "
-                     f"the trainer's own out-of-fold estimate ({lm.get('folds')} folds grouped by site; line model "
-                     "alone at its threshold, without tamis's other line and document rules; all pages, groups pooled "
-                     "over both files). The held-out split of these pages is not distributed here.\n")
-        L += _line_rows(res, keys, lm.get("cv") if in_sample else None, name)
+                     f"{' and '.join(Path(d).name for d in lm['data'])} ({_n(lm.get('pages'))} pages). The held-out "
+                     "split of these pages is not distributed here. ")
+            if pipeline:
+                L[-1] += (f"The last column is out of fold: `{pcv['cmd']}` retrains the line model {pcv.get('folds')} "
+                          "times exactly as the trainer does (folds grouped by site) and runs `tamis clean`, default "
+                          "config, on each fold's pages with the model that never saw them or their site; scored as "
+                          "the other columns.\n")
+            else:
+                L[-1] += (f"The last column is the trainer's own out-of-fold estimate ({lm.get('folds')} folds grouped "
+                          "by site; line model alone at its threshold, without tamis's other line and document "
+                          "rules; all pages, groups pooled over both files).\n")
+        L += _line_rows(res, keys, lm.get("cv") if in_sample else None, name,
+                        pipeline["groups"] if pipeline else None)
+        if in_sample and pcv and pcv.get("status") != "ok" and name == "pages-dev":
+            L.append(f"\nWhole-pipeline cross-validation ({pcv.get('cmd', 'bench/pages_cv.py')}): {pcv.get('status')}: "
+                     f"{str(pcv.get('note', ''))[-300:]}")
         L.append("")
         if in_sample and name == "pages-multi-dev" and lm.get("held_out"):
             ho = lm["held_out"]
