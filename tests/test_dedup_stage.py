@@ -367,6 +367,30 @@ def test_without_a_site_only_repeated_lines_at_the_edges_go(tmp_path, cfg):
     assert all(heading not in r["text"] for r in read_part(tmp_path / "out3", "kept"))  # a site's template line
 
 
+def test_digits_tell_repeated_lines_apart_only_when_configured(tmp_path, cfg):
+    docs = [doc(f"vi-{i:02d}", f"{VI_BODIES[i - 1]}\nẢnh: Hoàng Long {i}/3", site=SITE) for i in range(1, 12)]
+    write_run(tmp_path / "run", docs, rejected_at=())
+    run_dedup(str(tmp_path / "run"), str(tmp_path / "out"), cfg, progress=False)
+    assert all("Ảnh:" not in r["text"] for r in read_part(tmp_path / "out", "kept"))
+    exact_digits = {**cfg, "dedup": {**cfg["dedup"], "line_fold_digits": False}}
+    run_dedup(str(tmp_path / "run"), str(tmp_path / "out2"), exact_digits, progress=False)
+    assert all("Ảnh:" in r["text"] for r in read_part(tmp_path / "out2", "kept"))
+    # an index written before the setting existed was built with digits folded: it still serves
+    state_file = tmp_path / "out" / "_dedup_index" / "state.json"
+    state = json.loads(state_file.read_text())
+    del state["settings"]["line_fold_digits"]
+    state_file.write_text(json.dumps(state))
+    write_run(tmp_path / "run2", [doc("vi-12", VI_BODIES[11] + "\nẢnh: Hoàng Long 12/3", site=SITE)], rejected_at=())
+    s2 = run_dedup(str(tmp_path / "run2"), str(tmp_path / "out3"), cfg, index_dir=str(tmp_path / "out" / "_dedup_index"),
+                   incremental=True, progress=False)
+    assert s2["dedup"]["repeated_lines"]["lines"] == 1
+    from tamis.run.dedup import DedupError
+
+    with pytest.raises(DedupError, match="line_fold_digits: True there, False now"):
+        run_dedup(str(tmp_path / "run2"), str(tmp_path / "out4"), exact_digits,
+                  index_dir=str(tmp_path / "out" / "_dedup_index"), incremental=True, progress=False)
+
+
 def test_a_document_left_empty_is_rejected_by_the_rules(tmp_path, cfg):
     docs = vi_site_docs(range(1, 12))
     docs.append(doc("vi-only-credit", "Xem thêm", site=SITE, credit=True))  # all that stays is boilerplate

@@ -56,7 +56,9 @@ INDEX_VERSION = 1
 
 # Settings an index is built with: a later --incremental run must use the same.
 INDEX_SETTINGS = ("exact", "near", "repeated_lines", "min_similarity", "bands", "rows", "keep", "line_min_docs",
-                  "line_max_words", "site_fields")
+                  "line_max_words", "line_fold_digits", "site_fields")
+# Index settings added after indexes were first written, with the value those earlier indexes used.
+_EARLIER_INDEX_SETTINGS = {"line_fold_digits": True}
 _KEEP_KEYS = ("length", "id", "index")
 NOTE_KEYS = ("id", "stage", "kind", "cluster_id", "cluster_size", "duplicate", "edits", "reasons")  # dedup/ records
 
@@ -77,7 +79,7 @@ def validate_dedup(cfg: dict[str, Any]) -> None:
     def bad(key: str, what: str) -> ConfigError:
         return ConfigError(f"dedup.{key}: {d.get(key)!r} is not valid ({what})")
 
-    for key in ("exact", "near", "repeated_lines", "line_edges_without_site", "keep_index"):
+    for key in ("exact", "near", "repeated_lines", "line_fold_digits", "line_edges_without_site", "keep_index"):
         if not isinstance(d.get(key), bool):
             raise bad(key, "true or false")
     ms = d.get("min_similarity")
@@ -329,10 +331,11 @@ class CorpusIndex:
             state = json.loads(state_file.read_text("utf-8"))
             if state.get("version") != INDEX_VERSION:
                 raise DedupError(f"{path}: index format {state.get('version')} is not {INDEX_VERSION}")
-            differ = [k for k in INDEX_SETTINGS if state["settings"].get(k) != self.settings[k]]
+            built = {**_EARLIER_INDEX_SETTINGS, **state["settings"]}
+            differ = [k for k in INDEX_SETTINGS if built.get(k) != self.settings[k]]
             if differ:
                 raise DedupError(f"{path}: the index was built with other dedup settings ("
-                                 + ", ".join(f"dedup.{k}: {state['settings'].get(k)!r} there, {self.settings[k]!r} now"
+                                 + ", ".join(f"dedup.{k}: {built.get(k)!r} there, {self.settings[k]!r} now"
                                              for k in differ) + ")")
             self.docs, self.runs = int(state["docs"]), int(state["runs"])
             self.seen_bits = int(state["seen_bits"])
@@ -369,8 +372,8 @@ class CorpusIndex:
                                  f"index {self.docs}: left incomplete by a failed run; rebuild it")
         self.lines = None
         if s["repeated_lines"]:
-            self.lines = LineCounter(LineConfig(min_docs=s["line_min_docs"], max_line_words=s["line_max_words"]),
-                                     self.path / "lines")
+            self.lines = LineCounter(LineConfig(min_docs=s["line_min_docs"], max_line_words=s["line_max_words"],
+                                                fold_digits=s["line_fold_digits"]), self.path / "lines")
         seen = self.path / "seen.bits"
         words = 1 << (self.seen_bits - 6)
         self.seen = np.fromfile(seen, dtype="<u8") if seen.exists() else np.zeros(words, dtype="<u8")
