@@ -47,13 +47,15 @@ def _cmd_dedup(args: argparse.Namespace) -> int:
     from tamis.cli import EXIT_OK
     from tamis.config import load_config
     from tamis.run.dedup import dedup_enabled, run_dedup
+    from tamis.run.lock import output_lock
 
     cfg = load_config(args.config)
     if not dedup_enabled(cfg):
         print("warning: dedup.exact, dedup.near and dedup.repeated_lines are all off: documents are copied as they are",
               file=sys.stderr)
-    s = run_dedup(args.run, args.output, cfg, index_dir=args.index, incremental=args.incremental,
-                  progress=False if args.no_progress else None)
+    with output_lock(args.output):
+        s = run_dedup(args.run, args.output, cfg, index_dir=args.index, incremental=args.incremental,
+                      progress=False if args.no_progress else None)
     print(_report(s, args.output))
     return EXIT_OK
 

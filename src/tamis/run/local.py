@@ -116,13 +116,15 @@ def run_clean(inputs: list[str], out_dir: str, config: dict[str, Any], opts: Run
     `tamis.run.dedup` writes the final folder from there (adding dedup/ and _dedup_index/). Either
     way an interrupted run started again resumes from its last checkpoint (see the module doc)."""
     from tamis.run.dedup import dedup_enabled, dedup_after_clean
+    from tamis.run.lock import output_lock
 
     validate_run(config)
     files = list_input_files(inputs)  # InputError now, before anything is written
-    if dedup_enabled(config):
-        return dedup_after_clean(lambda stage: _clean_documents(inputs, files, stage, config, opts, final=False),
-                                 out_dir, config, opts.progress)
-    return _clean_documents(inputs, files, out_dir, config, opts, final=True)
+    with output_lock(out_dir):
+        if dedup_enabled(config):
+            return dedup_after_clean(lambda stage: _clean_documents(inputs, files, stage, config, opts, final=False),
+                                     out_dir, config, opts.progress)
+        return _clean_documents(inputs, files, out_dir, config, opts, final=True)
 
 
 def _fingerprint(inputs: list[str], files: list[str], config: dict[str, Any], opts: RunOptions) -> str:
