@@ -36,8 +36,8 @@ def _holder(path: str) -> dict | None:
 def _alive(holder: dict | None) -> bool:
     """Is the process named in a lock still running? Only knowable on this host: another host's
     lock (a shared file system) counts as held, and so does an empty one (its run is starting)."""
-    if holder is None or holder.get("host") != socket.gethostname():
-        return True
+    if holder is None or holder.get("host") != socket.gethostname() or os.name == "nt":
+        return True  # (on Windows, os.kill(pid, 0) would send CTRL_C_EVENT, not test the pid)
     try:
         os.kill(int(holder["pid"]), 0)
     except ProcessLookupError:
