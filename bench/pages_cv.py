@@ -35,7 +35,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tools")]
 
 import train_line_model as T  # noqa: E402
 
-from bench.scoreboard.data import load_pages, write_jsonl_zst  # noqa: E402
+from bench.scoreboard.data import data_dir, load_pages, write_jsonl_zst  # noqa: E402
 from bench.scoreboard.pages import _score  # noqa: E402
 from bench.scoreboard.tamis_out import read_outputs  # noqa: E402
 
@@ -75,7 +75,8 @@ def clean_fold(pages: list[dict], model: Path, work: Path, name: str, workers: i
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--shared", type=Path, default=T.SHARED)
+    ap.add_argument("--shared", type=Path, default=data_dir().parent,
+                    help="the folder holding data/ (default: $TAMIS_SHARED_DATA/.., else ../shared)")
     ap.add_argument("--quick", action="store_true", help="a quarter of the pages")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--json", type=Path, help="write the per-group numbers here")
@@ -90,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         for set_name in PAGE_SETS:
             if not (args.shared / "data" / f"{set_name}.jsonl.zst").exists():
                 continue
-            pages = [p for p in load_pages(set_name, None) if p["id"] in fold_of]
+            pages = [p for p in load_pages(set_name, None, data=args.shared / "data") if p["id"] in fold_of]
             text: dict[str, str | None] = {}
             for k, model in enumerate(models):
                 part = [p for p in pages if fold_of[p["id"]] == k]

@@ -42,12 +42,13 @@ def write_jsonl_zst(path: Path, records: Iterable[dict], level: int = 3) -> int:
     return n
 
 
-def load_pages(name: str, sample: float | None, seed: int = 0) -> list[dict]:
+def load_pages(name: str, sample: float | None, seed: int = 0, data: Path | None = None) -> list[dict]:
     """Pages of `name` (pages-dev / pages-multi-dev) with only the fields the scoreboard needs;
-    `sample` keeps that share of the pages of every (source, lang) group (at least one page)."""
+    `sample` keeps that share of the pages of every (source, lang) group (at least one page).
+    `data`: the data folder (default data_dir())."""
     pages = [{"id": r["id"], "source": r["source"], "lang": r["lang"], "text": r["text"],
               "labels": [x["label"] for x in r["lines"]]}
-             for r in read_jsonl_zst(data_dir() / f"{name}.jsonl.zst")]
+             for r in read_jsonl_zst((data or data_dir()) / f"{name}.jsonl.zst")]
     if sample is None or sample >= 1:
         return pages
     rng = random.Random(seed)
