@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -11,18 +12,28 @@ import xxhash
 from tamis.dedup.clusters import Clusters
 from tamis.dedup.config import DEFAULT_KEEP_ORDER, ExactConfig
 from tamis.dedup.keep import choose_keepers, preference_keys
-from tamis.dedup.normalize import normalized_codepoints, normalized_codepoints_many
+from tamis.dedup.normalize import normalized_codepoints_many
 
 _BATCH = 256  # texts normalised together (bounded memory: their code points, 4 bytes each)
 
 
 def exact_hash(text: str, cfg: ExactConfig | None = None) -> int:
     """The hash of `text` after the normalisation `cfg` describes (an int of 64 or 128 bits)."""
+    return exact_hashes([text], cfg)[0]
+
+
+def exact_hashes(texts: Iterable[str], cfg: ExactConfig | None = None) -> list[int]:
+    """exact_hash of every text, normalised _BATCH texts at a time."""
     cfg = cfg or ExactConfig()
-    data = normalized_codepoints(text, cfg).astype("<u4").tobytes()
-    if cfg.hash_bits == 64:
-        return xxhash.xxh3_64_intdigest(data)
-    return xxhash.xxh3_128_intdigest(data)
+    digest = xxhash.xxh3_64_intdigest if cfg.hash_bits == 64 else xxhash.xxh3_128_intdigest
+    hashes: list[int] = []
+    it = iter(texts)
+    while batch := list(islice(it, _BATCH)):
+        cp, starts = normalized_codepoints_many(batch, cfg)
+        data = memoryview(cp.astype("<u4").tobytes())
+        bounds = (4 * starts).tolist()
+        hashes.extend(digest(data[a:b]) for a, b in zip(bounds, bounds[1:]))
+    return hashes
 
 
 @dataclass(slots=True)
@@ -34,15 +45,7 @@ class ExactHashes:
 
     @classmethod
     def of(cls, texts: Iterable[str], cfg: ExactConfig | None = None) -> "ExactHashes":
-        cfg = cfg or ExactConfig()
-        hashes = []
-        texts = list(texts)
-        digest = xxhash.xxh3_64_intdigest if cfg.hash_bits == 64 else xxhash.xxh3_128_intdigest
-        for k in range(0, len(texts), _BATCH):  # exact_hash of each, normalised a batch at a time
-            cp, starts = normalized_codepoints_many(texts[k : k + _BATCH], cfg)
-            data = memoryview(cp.astype("<u4").tobytes())
-            bounds = (4 * starts).tolist()
-            hashes.extend(digest(data[a:b]) for a, b in zip(bounds, bounds[1:]))
+        hashes = exact_hashes(texts, cfg)
         mask = (1 << 64) - 1
         hi = np.fromiter(((h >> 64) & mask for h in hashes), dtype=np.uint64, count=len(hashes))
         lo = np.fromiter((h & mask for h in hashes), dtype=np.uint64, count=len(hashes))
