@@ -120,13 +120,13 @@ def test_edge_spans_are_the_leading_and_trailing_runs_of_repeated_lines():
              "Cheap and light.", "Conclusion", "It is a good buy overall. Source: Example Wire", "", "Share", "Top"]
 
     def line(i):
-        return RepeatedSpan(i, 0, len(lines[i]), 12, "line")
+        return RepeatedSpan(i, 0, len(lines[i]), 12, "line", i)
 
-    lead = RepeatedSpan(3, 0, 11, 12, "sentence")  # the start of the first line that stays: an edge
-    credit = RepeatedSpan(3, 45, 56, 12, "sentence")  # the end of that line: inside the text
-    source = RepeatedSpan(7, 26, 46, 12, "sentence")  # the end of the last line that stays: an edge
+    lead = RepeatedSpan(3, 0, 11, 12, "sentence", 30)  # the start of the first line that stays: an edge
+    credit = RepeatedSpan(3, 45, 56, 12, "sentence", 31)  # the end of that line: inside the text
+    source = RepeatedSpan(7, 26, 46, 12, "sentence", 70)  # the end of the last line that stays: an edge
     spans = [line(0), line(2), lead, credit, line(4), line(6), source, line(9), line(10)]
     assert edge_spans(lines, spans) == [line(0), line(2), lead, source, line(9), line(10)]
     assert edge_spans(lines, [line(4), line(6)]) == []  # headings inside the text
-    assert edge_spans(["A", "B"], [line(0), RepeatedSpan(1, 0, 1, 12, "line")]) == \
-        [line(0), RepeatedSpan(1, 0, 1, 12, "line")]  # a document of repeated lines only
+    assert edge_spans(["A", "B"], [line(0), RepeatedSpan(1, 0, 1, 12, "line", 1)]) == \
+        [line(0), RepeatedSpan(1, 0, 1, 12, "line", 1)]  # a document of repeated lines only

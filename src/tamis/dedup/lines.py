@@ -163,6 +163,7 @@ class RepeatedSpan:
     end: int
     count: int  # documents (of the site) holding the same normalised text
     kind: str  # "line" or "sentence"
+    key: int  # segment_key of the site and the normalised text: what was counted
 
 
 def edge_spans(lines: Sequence[str], spans: Sequence[RepeatedSpan]) -> list[RepeatedSpan]:
@@ -337,7 +338,7 @@ class LineCounter:
                 continue
             if k not in self._samples and len(self._samples) < self.cfg.max_samples:
                 self._samples[k] = (site or "", lines[line][start:end])
-            out.append(RepeatedSpan(line, start, end, c, kind))
+            out.append(RepeatedSpan(line, start, end, c, kind, k))
         return out
 
     def close(self) -> None:

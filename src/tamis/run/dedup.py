@@ -724,8 +724,6 @@ class _Pass2:
 
     def __init__(self, config: dict[str, Any], index: CorpusIndex, decisions: dict[int, _Decision], stats: _Stats,
                  fmt: str) -> None:
-        from tamis.dedup.lines import normalize_segment, segment_key
-
         self.config = config
         self.d = config["dedup"]
         self.index = index
@@ -733,7 +731,6 @@ class _Pass2:
         self.stats = stats
         self.site_fields = list(self.d["site_fields"])
         self.always_cluster_id = fmt == "parquet"  # a key missing from some records would split parquet shards
-        self._norm, self._key = normalize_segment, segment_key
         self._cluster_seen: set[str] = set()
 
     def process(self, doc_no: int, rec: dict[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
@@ -792,11 +789,9 @@ class _Pass2:
             return "kept"
         st = self.stats
         for s in spans:
-            piece = lines[s.line][s.start:s.end]
-            key = self._key(site, self._norm(piece, self.index.lines.cfg.fold_digits))
-            st.removed_keys[key] += 1
-            if key not in st.key_info:
-                st.key_info[key] = (site, piece, s.count)
+            st.removed_keys[s.key] += 1
+            if s.key not in st.key_info:
+                st.key_info[s.key] = (site, lines[s.line][s.start:s.end], s.count)
         removals = line_removals(text, spans, lambda s: {"docs": s.count, "site": site})
         old = [Edit.from_json(e) for e in rec.get("edits") or []]
         original = rebuild_original(text, old)
