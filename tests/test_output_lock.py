@@ -52,14 +52,14 @@ def test_the_lock_of_a_process_that_died_is_taken_over(tmp_path):
     assert not [p.name for p in out.iterdir() if p.name.startswith(LOCK_NAME)]
 
 
-def test_a_lock_from_another_host_or_still_empty_counts_as_held(tmp_path):
+def test_a_lock_from_another_host_or_unreadable_counts_as_held(tmp_path):
     write_lock(tmp_path / "a", 1, host="some-other-machine")
     with pytest.raises(OutputBusyError, match="some-other-machine"):
         with output_lock(str(tmp_path / "a")):
             pass
     (tmp_path / "b").mkdir()
-    (tmp_path / "b" / LOCK_NAME).write_text("")  # created, not yet written: a run is starting
-    with pytest.raises(OutputBusyError, match="starting"):
+    (tmp_path / "b" / LOCK_NAME).write_text("")  # damaged: nothing says whose it is
+    with pytest.raises(OutputBusyError, match="unreadable lock"):
         with output_lock(str(tmp_path / "b")):
             pass
 

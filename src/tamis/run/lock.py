@@ -30,12 +30,12 @@ def _holder(path: str) -> dict | None:
             data = json.load(fh)
         return data if isinstance(data, dict) else None
     except (OSError, ValueError):
-        return None  # unreadable: being written this instant
+        return None  # unreadable: locks are linked whole, so a damaged one (a full disk)
 
 
 def _alive(holder: dict | None) -> bool:
     """Is the process named in a lock still running? Only knowable on this host: another host's
-    lock (a shared file system) counts as held, and so does an empty one (its run is starting)."""
+    lock (a shared file system) counts as held, and so does an unreadable one (nothing tells)."""
     if holder is None or holder.get("host") != socket.gethostname() or os.name == "nt":
         return True  # (on Windows, os.kill(pid, 0) would send CTRL_C_EVENT, not test the pid)
     try:
@@ -86,7 +86,7 @@ def output_lock(out_dir: str) -> Iterator[None]:
             except FileExistsError:
                 holder = _holder(path)
                 if attempt or _alive(holder):
-                    who = f"pid {holder.get('pid')} on {holder.get('host')}" if holder else "a process that is starting"
+                    who = f"pid {holder.get('pid')} on {holder.get('host')}" if holder else "an unreadable lock"
                     raise OutputBusyError(
                         f"{out_dir} is being written by another tamis run ({who}); wait for it to finish or choose "
                         f"another output folder (if no run is active, delete {path})") from None
