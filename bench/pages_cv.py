@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,8 +35,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tools")]
 import train_line_model as T  # noqa: E402
 
 from bench.scoreboard.data import data_dir, load_pages, write_jsonl_zst  # noqa: E402
-from bench.scoreboard.pages import _score  # noqa: E402
-from bench.scoreboard.tamis_out import read_outputs  # noqa: E402
+from bench.scoreboard.pages import score_pages  # noqa: E402
+from bench.scoreboard.tamis_out import read_outputs, tamis_clean  # noqa: E402
 
 PAGE_SETS = ("pages-dev", "pages-multi-dev")
 
@@ -63,11 +62,9 @@ def clean_fold(pages: list[dict], model: Path, work: Path, name: str, workers: i
     src, out, cfg = work / f"{name}.jsonl.zst", work / f"{name}-out", work / f"{name}.yaml"
     write_jsonl_zst(src, ({"id": p["id"], "text": p["text"]} for p in pages))
     cfg.write_text(f"lines:\n  model: {json.dumps(str(model))}\n", encoding="utf-8")
-    cmd = [sys.executable, "-m", "tamis.cli", "clean", str(src), "-o", str(out), "--workers", str(workers),
-           "--config", str(cfg), "--no-progress"]
-    run = subprocess.run(cmd, capture_output=True, text=True)
-    if run.returncode != 0:
-        raise RuntimeError(f"tamis clean exited with {run.returncode}: {run.stderr[-800:]}")
+    run = tamis_clean([src], out, workers, work / "logs", name, ["--config", str(cfg)])
+    if run.rc != 0:
+        raise RuntimeError(f"tamis clean exited with {run.rc}: {run.stderr_tail[-800:]}")
     kept = read_outputs(out)["kept"]
     shutil.rmtree(out, ignore_errors=True)
     return {p["id"]: kept[p["id"]]["text"] if p["id"] in kept else None for p in pages}
@@ -97,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
                 part = [p for p in pages if fold_of[p["id"]] == k]
                 if part:
                     text.update(clean_fold(part, model, work, f"{set_name}-fold{k}", args.workers))
-            scores = _score(pages, [text[p["id"]] for p in pages]).to_json()
+            scores = score_pages(pages, [text[p["id"]] for p in pages]).to_json()
             result["sets"][set_name] = {"pages": len(pages), "groups": scores,
                                         "pages_rejected": sum(1 for p in pages if text[p["id"]] is None)}
             g = scores["all"]

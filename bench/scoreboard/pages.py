@@ -14,7 +14,7 @@ from bench.scoreboard.metrics import LineScores, score_page
 from bench.scoreboard.tamis_out import read_outputs, read_summary, tamis_clean
 
 
-def _score(pages: list[dict], outputs: list[str | None]) -> LineScores:
+def score_pages(pages: list[dict], outputs: list[str | None]) -> LineScores:
     scores = LineScores()
     for page, out in zip(pages, outputs):
         counts, unmatched = score_page(page["text"].split("\n"), page["labels"], out)
@@ -33,7 +33,7 @@ def run_peers(pages: list[dict], tools: list[str], jobs: int) -> dict[str, dict]
         else:
             res = [run_peer(w) for w in work]
         errors = Counter(err.split(":")[0] for _, err in res if err)
-        results[tool] = {"scores": _score(pages, [out for out, _ in res]), "errors": dict(errors),
+        results[tool] = {"scores": score_pages(pages, [out for out, _ in res]), "errors": dict(errors),
                          "wall_s": time.perf_counter() - t0,
                          "note": "" if jobs > 1 and tool != "keep everything" else "single process"}
         if jobs <= 1:
@@ -56,7 +56,7 @@ def run_tamis(pages: list[dict], work_dir: Path, name: str, workers: int, extra_
                      if {x.get("rule") if isinstance(x, dict) else x for x in r.get("reasons") or []} == {"duplicate"})
     summary_docs = read_summary(out_dir).get("documents")
     shutil.rmtree(out_dir, ignore_errors=True)
-    return {"scores": _score(pages, outputs), "wall_s": m.wall_s, "cpu_s": m.cpu_s,
+    return {"scores": score_pages(pages, outputs), "wall_s": m.wall_s, "cpu_s": m.cpu_s,
             "pages_rejected": len(outs["rejected"]), "pages_duplicate": duplicates,
             "pages_quarantined": len(outs["quarantine"]),
             "pages_missing": missing, "summary_documents": summary_docs,
