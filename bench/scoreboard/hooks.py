@@ -1,5 +1,6 @@
 """Hooks to the sibling benchmarks: bench/lid_accuracy.py (language ID), bench/dedup_bench.py
-(near-duplicates) and bench/pages_cv.py (line F1 of the whole pipeline, cross-validated). Each runs as a child process writing JSON; only numbers are taken from it.
+(near-duplicates) and bench/pages_cv.py (line F1 of the whole pipeline, cross-validated). Each runs
+as a child process writing JSON; only numbers are taken from it.
 A missing script is reported as such, never as a failure of the scoreboard."""
 
 from __future__ import annotations
