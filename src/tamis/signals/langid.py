@@ -234,9 +234,12 @@ SCRIPT_DEFAULT_PROB = 0.9
 _SCRIPT_CHECK_K = -1  # all labels: the right one can rank below 10 (short Chinese lines)
 _LATIN = ("Latin",)
 # Predictions remembered per model input line (see LanguageIdentifier._raw): at least this many
-# labels each, and this many lines before the memory is dropped.
+# labels each, and this many lines, or lines of this many characters in all, before the memory is
+# dropped. Large enough for a whole batch of pages (Cleaner.process judges the paragraphs of every
+# document of a batch before it scores their lines, and then asks for the same ones again).
 _CACHE_K = 5
-_CACHE_SIZE = 2048
+_CACHE_SIZE = 16384
+_CACHE_CHARS = 4_000_000
 _KANA_RULE = frozenset({"ja", "zh", "yue", "wuu", "lzh", "gan", "hak"})  # see _fits
 
 
@@ -369,6 +372,7 @@ class LanguageIdentifier:
         self._norm: dict[str, _LabelInfo] = {}
         self._cache: dict[str, tuple[int, list[tuple[float, str]]]] = {}
         self._para_cache: dict[tuple[str, int, int], list[Prediction] | None] = {}
+        self._cache_chars = self._para_cache_chars = 0  # characters of the keys held
 
     def __getstate__(self) -> dict:
         return {"model_path": self.model_path, "labels": self.labels, "max_chars": self.max_chars,
@@ -400,9 +404,11 @@ class LanguageIdentifier:
             return hit[1] if k < 0 else hit[1][:k]
         kk = k if k < 0 else max(k, _CACHE_K)
         raw = self._predict(line, kk, 0.0, "replace")
-        if len(self._cache) >= _CACHE_SIZE:
+        if len(self._cache) >= _CACHE_SIZE or self._cache_chars >= _CACHE_CHARS:
             self._cache.clear()  # results are a pure function of the line: dropping them changes nothing
+            self._cache_chars = 0
         self._cache[line] = (kk, raw)
+        self._cache_chars += len(line)
         return raw if k < 0 else raw[:k]
 
     def _predictions(self, text: str, k: int, counts: dict[str, int] | None = None,
@@ -524,9 +530,11 @@ class LanguageIdentifier:
             # counts=None: the script check counts letters only when the top label's script is
             # not the only one present, as for a whole text
             preds = self._predictions(para, k, None, self.paragraph_max_chars)
-        if len(self._para_cache) >= _CACHE_SIZE:
+        if len(self._para_cache) >= _CACHE_SIZE or self._para_cache_chars >= _CACHE_CHARS:
             self._para_cache.clear()
+            self._para_cache_chars = 0
         self._para_cache[key] = preds
+        self._para_cache_chars += len(para)
         return preds
 
     def identify_by_paragraphs(

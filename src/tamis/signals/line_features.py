@@ -28,7 +28,7 @@ from functools import lru_cache
 import numpy as np
 import regex
 
-__all__ = ["FEATURE_NAMES", "BLANK_FEATURE", "MISSING", "line_features", "normalize_lang"]
+__all__ = ["FEATURE_NAMES", "BLANK_FEATURE", "MISSING", "line_features", "line_features_many", "normalize_lang"]
 
 # --- character classes (mutually exclusive) -------------------------------------------------------
 (OTHER, LOWER, UPPER, LETTER, UNSPACED, DIGIT, SPACE, TERM, DOT, COMMA, COLON, OPEN, CLOSE, DASH, SLASH,
@@ -210,17 +210,15 @@ _UI_PHRASES: dict[str, tuple[str, ...]] = {
 _WORD_END = r"(?=[\s\d!-/:-@\[-`{-~\u00a0-\u00bf\u2000-\u206f\u3000-\u303f\uff01-\uff0f،؛؟۔]|$)"
 
 
-def _phrase_trie_regex(phrases: set[str]) -> re.Pattern[str]:
-    """One regex matching any phrase right after a newline; a trie, so a line start costs one pass."""
-
-    def trie_of(group: list[str]) -> str:
-        trie: dict = {}
-        for p in group:
-            node = trie
-            for c in p:
-                node = node.setdefault(c, {})
-            node[""] = True
-        return emit(trie)
+def _trie(phrases: list[str]) -> str:
+    """A regex alternation of literal phrases as a trie: one character test per branch point instead
+    of one attempt per phrase (a longer phrase is tried before its own prefix)."""
+    root: dict = {}
+    for p in phrases:
+        node = root
+        for c in p:
+            node = node.setdefault(c, {})
+        node[""] = True
 
     def emit(node: dict) -> str:
         alts = [re.escape(c) + emit(child) for c, child in sorted(node.items()) if c]
@@ -228,13 +226,18 @@ def _phrase_trie_regex(phrases: set[str]) -> re.Pattern[str]:
             alts.append("")
         return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 
+    return emit(root)
+
+
+def _phrase_trie_regex(phrases: set[str]) -> re.Pattern[str]:
+    """One regex matching any phrase right after a newline; a trie, so a line start costs one pass."""
     # Phrases of spaced scripts end at a word boundary, checked once after their trie (backtracking to a
     # shorter phrase when a longer one fails it), not at every leaf: compiling is then several times faster.
     spaced = sorted(p for p in phrases if _CLASS[min(ord(p[-1]), _ASTRAL)] != UNSPACED)
     unspaced = sorted(p for p in phrases if _CLASS[min(ord(p[-1]), _ASTRAL)] == UNSPACED)
     # stdlib `re`, not `regex`: with a literal "\n" prefix it skips to line starts several times faster.
     # Leading bullets, digits and punctuation are allowed ("• Share", "12 comments").
-    return re.compile(rf"\n[^\w\n]*(?:\d+[^\w\n]*)?(?:{trie_of(spaced)}{_WORD_END}|{trie_of(unspaced)})")
+    return re.compile(rf"\n[^\w\n]*(?:\d+[^\w\n]*)?(?:{_trie(spaced)}{_WORD_END}|{_trie(unspaced)})")
 
 
 _UI_START = _phrase_trie_regex({p.lower() for ps in _UI_PHRASES.values() for p in ps})
@@ -262,8 +265,7 @@ _CREDITS: dict[str, tuple[str, ...]] = {
 }
 _CREDIT_TAIL = 48  # characters at the end of a line where a credit counts
 _CREDIT = re.compile(
-    "|".join(sorted((re.escape(c) for cs in _CREDITS.values() for c in cs), key=len, reverse=True))
-    + r"|摄\W*$|\b(?:anh|hinh|image|photo|img)[ _-]?\d{1,2}\s*$",
+    _trie(sorted({c for cs in _CREDITS.values() for c in cs})) + r"|摄\W*$|\b(?:anh|hinh|image|photo|img)[ _-]?\d{1,2}\s*$",
     re.M,
 )
 
@@ -367,16 +369,42 @@ for _j, _classes in enumerate(((UPPER,), (LOWER,), (DIGIT,), (SEP, SYMBOL, PUNCT
 
 def line_features(lines: list[str], lang: str | None) -> np.ndarray:
     """Feature matrix, float32 [len(lines), len(FEATURE_NAMES)]; blank lines get an all-zero row."""
-    if lines and all(lines) and not any(map(str.isspace, lines)):
-        return _document_features(lines, normalize_lang(lang))
-    keep = [i for i, line in enumerate(lines) if line and not line.isspace()]
-    out = np.zeros((len(lines), len(FEATURE_NAMES)), dtype=np.float32)
-    if keep:  # context is computed over the non-blank lines only, as if the blanks were absent
-        out[keep] = _document_features([lines[i] for i in keep], normalize_lang(lang))
+    return line_features_many([lines], lang)
+
+
+def line_features_many(docs: list[list[str]], lang: str | None) -> np.ndarray:
+    """line_features of several documents in one language, stacked in order: the same values as
+    one call per document, for a fraction of the numpy calls (the per-character work runs once over
+    the whole batch; only what depends on a document's other lines is computed per document)."""
+    lang = normalize_lang(lang)
+    sizes = [len(lines) for lines in docs]
+    out = np.zeros((sum(sizes), len(FEATURE_NAMES)), dtype=np.float32)
+    kept: list[list[str]] = []
+    rows: list[int] = []  # output row of every non-blank line
+    at = 0
+    for lines in docs:
+        if lines and all(lines) and not any(map(str.isspace, lines)):
+            kept.append(lines)
+            rows.extend(range(at, at + len(lines)))
+        else:  # context is computed over the non-blank lines only, as if the blanks were absent
+            keep = [i for i, line in enumerate(lines) if line and not line.isspace()]
+            if keep:
+                kept.append([lines[i] for i in keep])
+                rows.extend(at + i for i in keep)
+        at += len(lines)
+    if kept:
+        X = _features(kept, lang)
+        if len(rows) == len(out):
+            return X
+        out[rows] = X
     return out
 
 
-def _document_features(lines: list[str], lang: str | None) -> np.ndarray:
+def _features(docs: list[list[str]], lang: str | None) -> np.ndarray:
+    """Features of the lines of documents (each at least one line, none blank), stacked. What
+    depends on a document's other lines is computed per document (`_Segments`), with the
+    arithmetic a document alone gets, so batching never changes a value."""
+    lines = [line for doc in docs for line in doc]
     n = len(lines)
     text = "\n".join(lines)
     X = np.empty((n, len(FEATURE_NAMES)), dtype=np.float32)
@@ -385,7 +413,10 @@ def _document_features(lines: list[str], lang: str | None) -> np.ndarray:
     lengths = np.fromiter(map(len, lines), dtype=np.int64, count=n)
     ends = np.cumsum(lengths + 1) - 1  # offset of each line's newline (one past the text for the last)
     starts = ends - lengths
-    line_of = np.repeat(np.arange(n, dtype=np.int32), lengths + 1)[: len(cps)]  # a newline belongs to the line it ends
+    bounds = np.cumsum([0] + [len(doc) for doc in docs])  # first line of each document, and n
+    # A newline belongs to the line it ends (no feature counts newlines: the one after a document's
+    # last line, which a document alone lacks, changes nothing; tests compare batched and alone).
+    line_of = np.repeat(np.arange(n, dtype=np.int32), lengths + 1)[: len(cps)]
     nchars = lengths.astype(np.float32)
 
     words = _char_features(X, cls, line_of, nchars, n)
@@ -398,17 +429,33 @@ def _document_features(lines: list[str], lang: str | None) -> np.ndarray:
         X[:, _IDX["stop_frac"]] = np.minimum(stop / np.maximum(words, 1), 1)
         X[:, _IDX["log_stop"]] = np.log1p(stop)
     X[:, _IDX["ui_phrase"]] = _ui_phrase(low, starts if len(low) == len(text) else None, nchars, n)
-    _repetition_features(X, low, n)
     X[:, _IDX["credit_end"]] = _credit_end(lines, n)
+    seg = _Segments(bounds)
+    _repetition_features(X, low.split("\n"), seg)
     short = words <= 3
-    X[:, _IDX["short_run"]] = np.log1p(_run_lengths(short)) * short
-    log_chars = X[:, _IDX["log_chars"]]
-    X[:, _IDX["rel_len"]] = log_chars - log_chars.mean()
+    X[:, _IDX["short_run"]] = np.log1p(_run_lengths(short, bounds[:-1])) * short
     prose = (words >= _PROSE_MIN_WORDS) & (X[:, _IDX["ends_term"]] > 0)
     X[:, _IDX["prose"]] = prose
-    _position_features(X, nchars, prose, n)
-    _context_features(X, n)
+    _position_features(X, nchars, prose, seg)
+    _context_features(X, seg)
     return X
+
+
+class _Segments:
+    """Where each line sits in its document, for a batch of documents whose lines are stacked."""
+
+    def __init__(self, bounds: np.ndarray) -> None:
+        self.bounds = bounds  # first line of each document, then the number of lines
+        sizes = np.diff(bounds)
+        doc = np.repeat(np.arange(len(sizes)), sizes)
+        self.first = bounds[doc]  # per line: the document's first line, its end, its line count
+        self.end = bounds[doc + 1]
+        self.size = sizes[doc]
+        self.local = np.arange(bounds[-1]) - self.first  # the line's index in its document
+        self.doc = doc
+
+    def spans(self) -> zip:
+        return zip(self.bounds[:-1].tolist(), self.bounds[1:].tolist())
 
 
 def _char_features(X: np.ndarray, cls: np.ndarray, line_of: np.ndarray, nchars: np.ndarray, n: int) -> np.ndarray:
@@ -518,80 +565,103 @@ def _credit_end(lines: list[str], n: int) -> np.ndarray:
     return out
 
 
-def _repetition_features(X: np.ndarray, low: str, n: int) -> None:
+def _repetition_features(X: np.ndarray, keys: list[str], seg: _Segments) -> None:
     """Lines repeated within the page (menus rendered twice, teasers repeating a heading)."""
-    keys = low.split("\n")
+    n = len(keys)
+    if len(seg.bounds) > 2:
+        keys = list(zip(seg.doc.tolist(), keys))  # a line repeats only within its own document
     counts = Counter(keys)
     if len(counts) == n:
         X[:, _IDX["log_dup"]] = X[:, _IDX["dup_later"]] = 0
         return
     X[:, _IDX["log_dup"]] = np.log(np.fromiter(map(counts.__getitem__, keys), dtype=np.float32, count=n))
-    seen: set[str] = set()
+    seen: set = set()
     later = X[:, _IDX["dup_later"]]
     for i, k in enumerate(keys):
         later[i] = k in seen
         seen.add(k)
 
 
-def _position_features(X: np.ndarray, nchars: np.ndarray, prose: np.ndarray, n: int) -> None:
-    idx = np.arange(n, dtype=np.float32)
-    total = float(nchars.sum())
-    cum = np.cumsum(nchars) - nchars
-    prose_chars = nchars * prose
-    prose_total = float(prose_chars.sum())
-    before = np.cumsum(prose_chars) - prose_chars
-    scale = 1.0 / prose_total if prose_total else 0.0
-    up, down = _distance_to_flag(prose, n)
-    stop = X[:, _IDX["stop_frac"]]
+def _position_features(X: np.ndarray, nchars: np.ndarray, prose: np.ndarray, seg: _Segments) -> None:
+    # Per document, with the arithmetic (and float32 rounding) of a document on its own: character
+    # offsets are whole numbers, exact in float32 and in int64 alike.
+    starts = seg.bounds[:-1]
+    lengths = nchars.astype(np.int64)
+    prose_len = lengths * prose
+    total = np.add.reduceat(lengths, starts)[seg.doc]  # per line, its document's
+    prose_total = np.add.reduceat(prose_len, starts)[seg.doc]
+    cum = np.cumsum(lengths)
+    cum = (cum - lengths - (cum - lengths)[seg.first]).astype(np.float32)
+    pcum = np.cumsum(prose_len)
+    before = (pcum - prose_len - (pcum - prose_len)[seg.first]).astype(np.float32)
+    total32, prose_total32 = total.astype(np.float32), prose_total.astype(np.float32)
+    with np.errstate(divide="ignore"):
+        scale = np.where(prose_total > 0, 1.0 / prose_total, 0.0).astype(np.float32)
+    up, down = _distance_to_flag(prose, seg)
+    idx = seg.local.astype(np.float32)
+    size = seg.size
     i = _IDX["rel_index"]
-    X[:, i] = idx / max(n - 1, 1)
-    X[:, i + 1] = cum / total
+    X[:, i] = idx / np.maximum(size - 1, 1).astype(np.float32)
+    X[:, i + 1] = cum / total32
     X[:, i + 2] = np.log1p(idx)
-    X[:, i + 3] = np.log1p(n - 1 - idx)
-    X[:, i + 4] = np.log1p(n)
-    X[:, i + 5] = np.log1p(total)
+    X[:, i + 3] = np.log1p((size - 1).astype(np.float32) - idx)
+    X[:, i + 4] = np.log1p(size.astype(np.float64))
+    X[:, i + 5] = np.log1p(total.astype(np.float64))
     # Share of the page's prose above / below the line: 0 in a header, 1 in a footer.
     X[:, i + 6] = before * scale
-    X[:, i + 7] = (prose_total - before - prose_chars) * scale
+    X[:, i + 7] = (prose_total32 - before - prose_len.astype(np.float32)) * scale
     X[:, i + 8] = np.log1p(up)
     X[:, i + 9] = np.log1p(down)
     X[:, i + 10] = prose_total / total
-    X[:, i + 11] = float(np.dot(stop, nchars) / total) if stop[0] != MISSING else MISSING
+    stop = X[:, _IDX["stop_frac"]]
+    log_chars = X[:, _IDX["log_chars"]]
+    rel_len = X[:, _IDX["rel_len"]]
+    doc_stop = X[:, i + 11]
+    for a, b in seg.spans():  # means and dot products: per document, in the order numpy sums one
+        rel_len[a:b] = log_chars[a:b] - log_chars[a:b].mean()
+        doc_stop[a:b] = float(np.dot(stop[a:b], nchars[a:b]) / float(total[a])) if stop[a] != MISSING else MISSING
 
 
-def _context_features(X: np.ndarray, n: int) -> None:
+def _context_features(X: np.ndarray, seg: _Segments) -> None:
     """Neighbours' features at fixed offsets (MISSING beyond the page) and window means around a line."""
-    base = np.full((n + 6, len(_NEIGHBOUR_BASE)), MISSING, dtype=np.float32)
-    base[3:-3] = X[:, _NEIGHBOUR_COLS]
+    n = len(X)
+    base = X[:, _NEIGHBOUR_COLS]
     at = _IDX[f"{_NEIGHBOUR_BASE[0]}@{_OFFSETS[0]:+d}"]
     k = len(_NEIGHBOUR_BASE)
+    rows = np.arange(n)
     for o in _OFFSETS:
-        X[:, at : at + k] = base[3 + o : 3 + o + n]
+        vals = base.take(np.clip(rows + o, 0, n - 1), axis=0)
+        vals[(seg.local + o < 0) | (seg.local + o >= seg.size)] = MISSING
+        X[:, at : at + k] = vals
         at += k
     win = X[:, _WINDOW_COLS].astype(np.float64)
-    cs = np.zeros((n + 1, win.shape[1]))
-    np.cumsum(win, axis=0, out=cs[1:])
-    idx = np.arange(n)
+    cs = np.zeros((n + 1, win.shape[1]))  # cs[first + j]: sum of a document's first j rows (j >= 1)
+    for a, b in seg.spans():  # cumulative sums per document, as for a document on its own
+        np.cumsum(win[a:b], axis=0, out=cs[a + 1 : b + 1])
     for w in _WINDOWS:
-        lo = np.maximum(idx - w, 0)
-        hi = np.minimum(idx + w + 1, n)
-        X[:, at : at + win.shape[1]] = (cs[hi] - cs[lo]) / (hi - lo)[:, None]
+        lo = np.maximum(seg.local - w, 0)
+        hi = np.minimum(seg.local + w + 1, seg.size)
+        below = np.where((lo > 0)[:, None], cs[seg.first + lo], 0.0)
+        X[:, at : at + win.shape[1]] = (cs[seg.first + hi] - below) / (hi - lo)[:, None]
         at += win.shape[1]
 
 
-def _distance_to_flag(flag: np.ndarray, n: int, cap: int = 1000) -> tuple[np.ndarray, np.ndarray]:
-    """Lines to the nearest flagged line above / below (0 on a flagged line, `cap` when none)."""
-    idx = np.arange(n)
+def _distance_to_flag(flag: np.ndarray, seg: _Segments, cap: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+    """Lines to the nearest flagged line above / below in the same document (0 on a flagged line,
+    `cap` when none)."""
+    idx = np.arange(len(flag))
     last = np.maximum.accumulate(np.where(flag, idx, -1))
-    up = np.where(last >= 0, idx - last, cap)
-    nxt = np.minimum.accumulate(np.where(flag, idx, n + cap)[::-1])[::-1]
-    return up, np.minimum(nxt - idx, cap)
+    up = np.where(last >= seg.first, idx - last, cap)
+    nxt = np.minimum.accumulate(np.where(flag, idx, len(flag) + cap)[::-1])[::-1]
+    down = np.where(nxt < seg.end, nxt - idx, cap)
+    return up, np.minimum(down, cap)
 
 
-def _run_lengths(flag: np.ndarray) -> np.ndarray:
-    """Length of the run of equal `flag` values each element belongs to."""
+def _run_lengths(flag: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Length of the run of equal `flag` values each element belongs to; a run also ends where a
+    document starts (`starts`: the first element of each)."""
     change = np.empty(len(flag), dtype=bool)
-    change[0] = True
     change[1:] = flag[1:] != flag[:-1]
+    change[starts] = True
     run_id = np.cumsum(change) - 1
     return np.bincount(run_id)[run_id]

@@ -108,26 +108,49 @@ class LineModel:
             text = Path(path).read_text(encoding="utf-8")
         return cls(json.loads(text))
 
-    def log_odds(self, features: np.ndarray) -> np.ndarray:
-        """Log-odds of content per row; blank rows (all-zero features) get 0."""
+    def log_odds(self, features: np.ndarray, sizes: list[int] | None = None) -> np.ndarray:
+        """Log-odds of content per row; blank rows (all-zero features) get 0.
+
+        `sizes`: the rows are several documents' lines stacked (line_features_many), this many rows
+        each; every document gets what it would get alone, with one pass of each ensemble over all
+        of them. None: one document."""
         if features.ndim != 2 or features.shape[1] != len(FEATURE_NAMES):
             raise ValueError(f"expected features of shape [lines, {len(FEATURE_NAMES)}], got {features.shape}")
-        out = np.zeros(features.shape[0], dtype=np.float32)
+        n = features.shape[0]
+        sizes = [n] if sizes is None else sizes
+        if sum(sizes) != n:
+            raise ValueError(f"document sizes add up to {sum(sizes)}, not to the {n} rows")
+        out = np.zeros(n, dtype=np.float32)
         rows = features[:, BLANK_FEATURE] != 0
-        X = features if rows.all() else features[rows]
+        every = bool(rows.all())
+        X = features if every else features[rows]
         if len(X) == 0:
             return out
         z = self.stage1.log_odds(X)
-        if self.stage2 is not None and len(X) >= MIN_CONTEXT_LINES:
+        if self.stage2 is not None:
+            # Each document's non-blank rows, as positions in X.
+            counts = [int(c) for c in np.add.reduceat(rows, np.cumsum([0] + sizes[:-1]))] if len(sizes) > 1 else [len(X)]
             p1 = _sigmoid(z)
-            if p1.min() < CONFIDENT_CONTENT:
-                z = self.stage2.log_odds(np.concatenate((X, stack_features(X, p1)), axis=1))
+            spans, stacks = [], []
+            at = 0
+            for c in counts:
+                if c >= MIN_CONTEXT_LINES and p1[at : at + c].min() < CONFIDENT_CONTENT:
+                    spans.append((at, at + c))
+                    stacks.append(stack_features(X[at : at + c], p1[at : at + c]))
+                at += c
+            if spans:
+                picked = np.concatenate([np.arange(a, b) for a, b in spans]) if len(spans) > 1 else np.arange(*spans[0])
+                z2 = self.stage2.log_odds(np.concatenate((X[picked], np.concatenate(stacks)), axis=1))
+                z[picked] = z2
+        if every:
+            return z
         out[rows] = z
         return out
 
-    def score(self, features: np.ndarray) -> np.ndarray:
-        """Content probability per line in [0, 1], float32; blank lines get NEUTRAL_SCORE."""
-        p = _sigmoid(self.log_odds(features))
+    def score(self, features: np.ndarray, sizes: list[int] | None = None) -> np.ndarray:
+        """Content probability per line in [0, 1], float32; blank lines get NEUTRAL_SCORE.
+        `sizes`: as for log_odds."""
+        p = _sigmoid(self.log_odds(features, sizes))
         p[features[:, BLANK_FEATURE] == 0] = NEUTRAL_SCORE
         return p
 
