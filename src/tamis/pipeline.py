@@ -15,11 +15,13 @@ from typing import Any
 from tamis.document import Document, Edit
 from tamis.edits import apply_edits, compose_edits
 from tamis.normalize.unicode import NormalizeConfig, normalize_text
+from tamis.lang_data import lang_data
 from tamis.policy.lines import LineSignals, decide_lines, removal_spans
+from tamis.policy.passages import repeated_passages
 from tamis.policy.rules import Rule, check_document, rules_for
 from tamis.run.budget import DocumentTimeout, IsolatedError, can_isolate, run_isolated, time_budget
 from tamis.segment.lines import split_lines
-from tamis.segment.words import line_word_counts
+from tamis.segment.words import Tokens, line_word_counts, tokenize
 from tamis.signals.document import Known, document_signals
 from tamis.signals.langid import UND, LanguageIdentifier
 from tamis.signals.line_features import line_features, line_features_many
@@ -71,6 +73,7 @@ class _Prepared:
     lang: str
     lang_score: float
     assumed: dict[str, tuple[str, float]]
+    tokens: Tokens  # the words of `normalized`
     first_scores: list[float] | None = None  # first scoring pass of the nonblank lines (_first_pass)
 
 
@@ -149,11 +152,13 @@ class Cleaner:
         return quarantine_result(doc.source, doc.position, error, doc.id, len(doc.text.encode("utf-8", "replace")))
 
     def process_one(self, doc: Document, prepared: "_Prepared | None" = None) -> Result:
+        prepared = prepared or self._prepare(doc.text)
         normalized, sig = self.compute_signals(doc.text, prepared)
         rules = self._rules.get(sig.lang)
         if rules is None:  # the policy is fixed for the cleaner's life: parsed once per language
             rules = self._rules[sig.lang] = rules_for(self.policy, sig.lang)
-        return decide(doc, normalized, sig, self.policy, self.line_model.threshold, rules=rules)
+        return decide(doc, normalized, sig, self.policy, self.line_model.threshold, rules=rules,
+                      tokens=prepared.tokens)
 
     def compute_signals(self, original: str, prepared: "_Prepared | None" = None) -> tuple[str, Signals]:
         """`prepared`: what _prepare (and _first_pass) computed for this text, if they did."""
@@ -178,6 +183,7 @@ class Cleaner:
         """Normalize, segment and identify the language: everything before line scoring."""
         normalized, norm_edits = normalize_text(original, self.norm_cfg)
         lines, starts = split_lines(normalized)
+        tokens = tokenize(normalized)
         words = line_word_counts(normalized, starts)
         # The document language is read off the predictions of its paragraphs (the lines that
         # _line_signals has identify_paragraphs judge), which are made once and remembered.
@@ -187,7 +193,7 @@ class Cleaner:
         # them (see LanguageIdentifier.identify_by_paragraphs), for identify_paragraphs.
         assumed: dict[str, tuple[str, float]] = {}
         lang, lang_score = self._identify(lines, words, nonblank, min_words, assumed)
-        return _Prepared(normalized, norm_edits, lines, words, nonblank, lang, lang_score, assumed)
+        return _Prepared(normalized, norm_edits, lines, words, nonblank, lang, lang_score, assumed, tokens)
 
     def _identify(self, lines: list[str], words: list[int], idx: list[int], min_words: int,
                   assumed: dict[str, tuple[str, float]] | None = None) -> tuple[str, float]:
@@ -246,13 +252,21 @@ def _chunks(group: list[_Prepared], max_lines: int) -> Iterator[list[_Prepared]]
 
 
 def decide(doc: Document, normalized: str, sig: Signals, policy: dict[str, Any], default_threshold: float,
-           known: Known | None = None, rules: list[Rule] | None = None) -> Result:
+           known: Known | None = None, rules: list[Rule] | None = None, tokens: Tokens | None = None) -> Result:
     """Apply the policy to stored signals: line edits, document signals, keep or reject.
     `known`: the document's cleaned text and signals from an earlier run, reused if unchanged.
-    `rules`: rules_for(policy, sig.lang), when the caller has them already."""
+    `rules`: rules_for(policy, sig.lang), when the caller has them already. `tokens`:
+    tokenize(normalized), likewise."""
     lines, starts = split_lines(normalized)
-    decisions = decide_lines(lines, sig.lines, sig.lang, policy["lines"], default_threshold)
+    cfg = policy["lines"]
+    decisions = decide_lines(lines, sig.lines, sig.lang, cfg, default_threshold)
     spans = removal_spans(lines, starts, decisions)
+    if cfg.get("remove_duplicate_passages", True):
+        passages = repeated_passages(normalized, starts, lines, [d is None for d in decisions],
+                                     lang_data(sig.lang).sentence_end, cfg.get("min_duplicate_passage_chars", 50),
+                                     cfg.get("min_duplicate_passage_line_chars", 1000), tokens)
+        if passages:
+            spans = sorted(spans + passages)
     edits = compose_edits(sig.norm_edits, spans, doc.text, normalized)
     cleaned = apply_edits(doc.text, edits)
     removed: dict[str, list[int]] = {}

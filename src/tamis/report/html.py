@@ -28,6 +28,7 @@ REASONS = {
     "trailing-block": "boilerplate after the last kept line: related articles, comments, footer",
     "boilerplate-line": "boilerplate between kept lines: caption, share prompt, ad, byline",
     "duplicate-line": "a later copy of a kept line (body pasted twice, lead repeated)",
+    "duplicate-passage": "a later copy of whole sentences inside a long line (lead repeated in the body)",
     "other-language": "a paragraph confidently in another language than the document",
     "blank-line": "blank lines left at the ends or doubled by removals",
     "repeated-line": "a line found in many documents of the same site (credits, bylines, contact boxes)",
