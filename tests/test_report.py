@@ -31,7 +31,7 @@ def test_report_shows_counts_reasons_rules_and_thresholds(web_report, web_run):
     assert "min_words" in page and "duplicate" in page
     # Thresholds of the default policy drawn on the signal charts, per language.
     assert "min 0.08" in page  # vi min_stop_word_frac
-    assert "min 0.05" in page  # ar min_stop_word_frac
+    assert "min 0.01" in page  # ar min_stop_word_frac
     assert 'href="http://127.0.0.1:8765/doc?id=hostile-short"' in page
 
 
