@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """Time line cleaning per document: line features + model scoring + decide_lines, as one pass of
-`Cleaner._line_signals` does it (paragraph language ID excluded).
+`Cleaner._line_signals` does it (paragraph language ID excluded), one document at a time and, as
+`Cleaner.process` does the first pass, for batches of 64 documents at once.
 
     python bench/line_speed.py [--docs 2000] [--corpus news-vi|news-ar]
 
@@ -25,7 +26,7 @@ from tamis.io import read_records  # noqa: E402
 from tamis.policy.lines import LineSignals, decide_lines  # noqa: E402
 from tamis.segment.lines import split_lines  # noqa: E402
 from tamis.segment.words import count_words  # noqa: E402
-from tamis.signals.line_features import line_features  # noqa: E402
+from tamis.signals.line_features import line_features, line_features_many  # noqa: E402
 from tamis.signals.line_model import LineModel  # noqa: E402
 
 
@@ -62,6 +63,11 @@ def main() -> None:
             sig = LineSignals([round(s, 4) for s in scores], [""] * n, [0.0] * n, words)
             decide_lines(lines, sig, lang, cfg, model.threshold)
 
+    def batched() -> None:
+        for i in range(0, len(docs), 64):
+            group = [lines for lines, _ in docs[i : i + 64]]
+            model.score(line_features_many(group, lang), [len(g) for g in group])
+
     def best(fn) -> float:
         runs = []
         for _ in range(5):
@@ -74,7 +80,8 @@ def main() -> None:
     chars = sum(map(len, texts)) / len(texts)
     print(f"{args.corpus}: {len(docs)} documents, {n_lines:.1f} lines and {chars:,.0f} characters each")
     print(f"features + scoring + decide_lines {best(everything):.3f} ms/doc "
-          f"(features {best(features):.3f}, scoring {best(scoring):.3f})")
+          f"(features {best(features):.3f}, scoring {best(scoring):.3f}); "
+          f"features + scoring in batches of 64 documents {best(batched):.3f}")
 
 
 if __name__ == "__main__":
