@@ -77,7 +77,7 @@ def test_scores_batched_equal_one_by_one() -> None:
     model = LineModel.load()
     docs = [_lines(text) for _, text in _sample_docs()]
     # Short texts that skip the second stage, and longer ones that use it, in one batch.
-    docs += [docs[0][:1], docs[1][:2], [""] + docs[2][:5]]
+    docs += [docs[0][:1], [], docs[1][:2], [""] + docs[2][:5], []]
     sizes = [len(d) for d in docs]
     batched = model.score(line_features_many(docs, "vi"), sizes)
     alone = np.concatenate([model.score(line_features(d, "vi")) for d in docs])

@@ -14,8 +14,8 @@ from typing import Any
 
 from tamis.document import Document, Edit
 from tamis.edits import apply_edits, compose_edits
-from tamis.normalize.unicode import NormalizeConfig, normalize_text
 from tamis.lang_data import lang_data
+from tamis.normalize.unicode import NormalizeConfig, normalize_text
 from tamis.policy.lines import LineSignals, decide_lines, removal_spans
 from tamis.policy.passages import repeated_passages
 from tamis.policy.rules import Rule, check_document, rules_for

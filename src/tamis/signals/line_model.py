@@ -129,7 +129,8 @@ class LineModel:
         z = self.stage1.log_odds(X)
         if self.stage2 is not None:
             # Each document's non-blank rows, as positions in X.
-            counts = [int(c) for c in np.add.reduceat(rows, np.cumsum([0] + sizes[:-1]))] if len(sizes) > 1 else [len(X)]
+            before = np.concatenate(([0], np.cumsum(rows)))  # non-blank rows before each row
+            counts = np.diff(before[np.cumsum([0] + sizes)]).tolist() if len(sizes) > 1 else [len(X)]
             p1 = _sigmoid(z)
             spans, stacks = [], []
             at = 0
