@@ -63,7 +63,11 @@ def test_context_never_crosses_a_document_boundary() -> None:
     assert X[3, F["rel_index"]] == 0 and X[4, F["rel_index"]] == 1
 
 
-_line = st.text(st.sampled_from("ab ÁẢ.,:|–\u0130\u4e2d\u6587\u0627\u0644 0123\t"), max_size=40)
+# Characters, and whole phrases the features look for (a credit, an image label, a UI phrase, a
+# character whose lower case is two characters), in any order.
+_piece = st.one_of(st.sampled_from("ab ÁẢ.,:|–\u0130\u4e2d\u6587\u0627\u0644 0123\t"),
+                   st.sampled_from(["ảnh:", "photo 1", "İstanbul", "share", "Trang chủ", "(AFP)", " ", "摄"]))
+_line = st.lists(_piece, max_size=12).map("".join)
 
 
 @settings(max_examples=150, deadline=None)
@@ -94,6 +98,10 @@ def test_a_batch_is_cleaned_as_its_documents_are_alone(monkeypatch) -> None:
     cleaner = Cleaner(load_config())
     docs = [Document(id=name, text=text) for name, text in _sample_docs()]
     docs.insert(3, Document(id="empty", text=""))
+    # The batched pass does run: every document with a line gets its first scores from it.
+    first = cleaner._first_pass(docs)
+    assert sorted(first) == list(range(len(docs)))
+    assert all((p.first_scores is not None) == bool(p.nonblank) for p in first.values())
     batched = _results(cleaner, docs)
     alone = [_results(cleaner, [d])[0] for d in docs]
     assert batched == alone

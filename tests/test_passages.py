@@ -31,9 +31,15 @@ BODY = [
     "Ban tổ chức cho biết công tác chuẩn bị cơ bản đã hoàn tất và sẵn sàng cho các hoạt động trong thời gian tới.",
 ]
 
-def _spans(text: str, min_line_chars: int = 1000, min_chars: int = 50):
+def _passages(text: str, min_line_chars: int = 1000, min_chars: int = 50):
     lines, starts = split_lines(text)
     return repeated_passages(text, starts, lines, [True] * len(lines), ".!?…", min_chars, min_line_chars)
+
+
+def _spans(text: str, **kw):
+    spans, whole = _passages(text, **kw)
+    assert not whole
+    return spans
 
 
 def _removed(text: str, **kw) -> list[str]:
@@ -66,6 +72,12 @@ def test_only_whole_sentences_go():
     assert _removed(once + " " + BODY[0], min_chars=200) == []
 
 
+def test_a_quoted_word_is_not_a_sentence_end():
+    said = 'Một số nhà bình luận nói rằng từ "tự do" xuất hiện trong hiến pháp nhiều hơn bất kỳ danh từ nào khác.'
+    again = 'Các nhà phê bình cho rằng từ "tự do" xuất hiện trong hiến pháp nhiều hơn bất kỳ danh từ nào khác.'
+    assert _removed(said + " " + " ".join(BODY) + " " + again + " Hết.") == []
+
+
 def test_a_number_is_not_a_sentence_end():
     first = "Giá xăng RON 95 tăng thêm 3.5 nghìn đồng mỗi lít từ chiều nay theo quyết định của liên bộ Công Thương và Tài chính"
     text = first + ". " + " ".join(BODY) + " Theo thông báo, giá xăng RON 95 tăng thêm 3.5 nghìn đồng mỗi lít từ chiều nay theo quyết định của liên bộ Công Thương và Tài chính. Hết."
@@ -73,14 +85,15 @@ def test_a_number_is_not_a_sentence_end():
     assert _removed(text) == []
 
 
-def test_short_lines_and_whole_lines_are_left_to_the_line_rules():
+def test_short_lines_keep_their_repeats_and_lines_filled_with_copies_go_whole():
     once = " ".join(BODY)
     # In an ordinary paragraph a repeat is as often a pull quote as a copy: lines under the bound keep it.
     short = BODY[0] + " " + BODY[1] + " " + BODY[0]
     assert len(short) < 1000 and _removed(short) == []
     assert _removed(short, min_line_chars=100) == [" " + BODY[0]]
-    # A line that is nothing but a repeat is the line rules' business (duplicate-line), not a passage.
-    assert _removed(once + "\n" + BODY[2] + " " + BODY[3], min_line_chars=0) == []
+    # A line that copies fill entirely (here from two places of the text) goes whole, as a line.
+    spans, whole = _passages(once + "\n" + BODY[2] + " " + BODY[3], min_line_chars=0)
+    assert spans == [] and whole == {1: {"first_line": 0, "words": count_words(BODY[2] + " " + BODY[3])}}
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +116,22 @@ def test_the_document_is_kept_and_rebuilt_byte_for_byte(cleaner):
     assert not [e for e in again.record["edits"] if e["reason"] == "duplicate-passage"]
 
 
-def test_without_repair_the_repetition_rules_reject_it(cleaner):
+def test_a_body_pasted_again_as_one_line_goes_whole_without_a_blank_line(cleaner):
+    # The body with its paragraph breaks and a caption between them, then pasted again as one line.
+    p1, p2 = " ".join(BODY[:5]), " ".join(BODY[5:])
+    original = "\n".join(["Tin trong nước", p1, "", p2, "", p1 + " " + p2, "", "Hết."])
+    assert len(p1 + " " + p2) >= 1000
+    [res] = cleaner.process([Document(id="again", text=original)])
+    assert res.kind == "kept"
+    assert res.record["text"].count(BODY[6]) == 1 and "\n\n\n" not in res.record["text"]
+    edits = [Edit.from_json(e) for e in res.record["edits"]]
+    assert [e.reason for e in edits if e.reason == "duplicate-passage"] == ["duplicate-passage"]
+    assert rebuild_original(res.record["text"], edits) == original
+    [again] = cleaner.process([Document(id="again2", text=res.record["text"])])
+    assert again.record["text"] == res.record["text"]
+
+
+def test_without_repair_the_repetition_rules_reject_it():
     once = " ".join(BODY)
     config = load_config()
     config["policy"] = copy.deepcopy(config["policy"])

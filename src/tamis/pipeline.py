@@ -8,6 +8,7 @@ built with), so a local process pool and Ray run the same code. Signals are comp
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from tamis.document import Document, Edit
 from tamis.edits import apply_edits, compose_edits
 from tamis.lang_data import lang_data
 from tamis.normalize.unicode import NormalizeConfig, normalize_text
-from tamis.policy.lines import LineSignals, decide_lines, removal_spans
+from tamis.policy.lines import LineSignals, collapse_blanks, decide_lines, removal_spans
 from tamis.policy.passages import repeated_passages
 from tamis.policy.rules import Rule, check_document, rules_for
 from tamis.run.budget import DocumentTimeout, IsolatedError, can_isolate, run_isolated, time_budget
@@ -26,6 +27,8 @@ from tamis.signals.document import Known, document_signals
 from tamis.signals.langid import UND, LanguageIdentifier
 from tamis.signals.line_features import line_features, line_features_many
 from tamis.signals.line_model import LineModel
+
+log = logging.getLogger("tamis")
 
 MAX_PASSES = 4  # line scoring is repeated on the surviving lines until nothing more goes
 # Documents shorter than this have their first scoring pass done for the whole batch at once
@@ -103,17 +106,21 @@ class Cleaner:
 
     def process(self, docs: list[Document]) -> list[Result]:
         first = self._first_pass(docs)
-        return [self._process_safely(d, first.get(i)) for i, d in enumerate(docs)]
+        # pop: a document's prepared state is freed as soon as it is cleaned
+        return [self._process_safely(d, first.pop(i, None)) for i, d in enumerate(docs)]
 
     def _first_pass(self, docs: list[Document]) -> dict[int, "_Prepared"]:
         """Normalization, language and the first pass of line scores of the batch's documents under
         BATCH_MAX_CHARS, with the line features and model run once per language for all of them.
         Any failure or timeout here gives {}: every document is then cleaned on its own, where its
         error or time is its own (and quarantines it alone)."""
-        budget = (self.config.get("run") or {}).get("max_doc_seconds")
+        run = self.config.get("run") or {}
+        budget, isolate = run.get("max_doc_seconds"), run.get("isolate_min_chars")
+        # Documents that _process_safely cleans in a forked child are never prepared here.
+        limit = min(BATCH_MAX_CHARS, isolate) if budget and isolate is not None and can_isolate() else BATCH_MAX_CHARS
         try:
             with time_budget(budget):
-                prepared = {i: self._prepare(d.text) for i, d in enumerate(docs) if len(d.text) < BATCH_MAX_CHARS}
+                prepared = {i: self._prepare(d.text) for i, d in enumerate(docs) if len(d.text) < limit}
                 by_lang: dict[str, list[_Prepared]] = {}
                 for p in prepared.values():
                     if p.nonblank:
@@ -127,7 +134,9 @@ class Cleaner:
                         for p, k in zip(chunk, sizes):
                             p.first_scores = scores[at : at + k]
                             at += k
-        except (Exception, DocumentTimeout):  # noqa: BLE001 - each document then goes alone
+        except (Exception, DocumentTimeout) as exc:  # noqa: BLE001 - each document then goes alone
+            log.warning("batched first pass failed (%s: %s); cleaning the batch's %d documents one by one",
+                        type(exc).__name__, exc, len(docs))
             return {}
         return prepared
 
@@ -260,13 +269,19 @@ def decide(doc: Document, normalized: str, sig: Signals, policy: dict[str, Any],
     lines, starts = split_lines(normalized)
     cfg = policy["lines"]
     decisions = decide_lines(lines, sig.lines, sig.lang, cfg, default_threshold)
-    spans = removal_spans(lines, starts, decisions)
+    passages: list[tuple[int, int, str, dict[str, Any]]] = []
     if cfg.get("remove_duplicate_passages", True):
-        passages = repeated_passages(normalized, starts, lines, [d is None for d in decisions],
-                                     lang_data(sig.lang).sentence_end, cfg.get("min_duplicate_passage_chars", 50),
-                                     cfg.get("min_duplicate_passage_line_chars", 1000), tokens)
-        if passages:
-            spans = sorted(spans + passages)
+        passages, whole = repeated_passages(normalized, starts, lines, [d is None for d in decisions],
+                                            lang_data(sig.lang).sentence_end, cfg.get("min_duplicate_passage_chars", 50),
+                                            cfg.get("min_duplicate_passage_line_chars", 1000), tokens)
+        if whole:  # lines that copies fill: removed whole, like the line rules' removals
+            for i, values in whole.items():
+                decisions[i] = ("duplicate-passage", values)
+            if cfg["collapse_blank_lines"]:
+                collapse_blanks(lines, decisions)
+    spans = removal_spans(lines, starts, decisions)
+    if passages:
+        spans = sorted(spans + passages, key=lambda t: t[:2])
     edits = compose_edits(sig.norm_edits, spans, doc.text, normalized)
     cleaned = apply_edits(doc.text, edits)
     removed: dict[str, list[int]] = {}

@@ -80,7 +80,7 @@ def decide_lines(
         _mark_repeats(lines, out, cfg["min_duplicate_chars"])
     _name_blocks(lines, out)
     if cfg["collapse_blank_lines"]:
-        _collapse_blanks(lines, out)
+        collapse_blanks(lines, out)
     return out
 
 
@@ -159,8 +159,9 @@ def _name_blocks(lines: list[str], out: list[tuple[str, dict[str, Any]] | None])
             out[i] = ("leading-block" if i < first else "trailing-block", d[1])
 
 
-def _collapse_blanks(lines: list[str], out: list[tuple[str, dict[str, Any]] | None]) -> None:
-    """Drop blank lines at the ends and all but one blank line between kept lines."""
+def collapse_blanks(lines: list[str], out: list[tuple[str, dict[str, Any]] | None]) -> None:
+    """Drop blank lines at the ends and all but one blank line between kept lines (again after
+    more lines were removed: it only adds removals)."""
     prev_kept_blank = True  # the document start behaves like a blank line
     for i, line in enumerate(lines):
         if out[i] is not None:

@@ -407,8 +407,9 @@ class LanguageIdentifier:
         if len(self._cache) >= _CACHE_SIZE or self._cache_chars >= _CACHE_CHARS:
             self._cache.clear()  # results are a pure function of the line: dropping them changes nothing
             self._cache_chars = 0
+        if line not in self._cache:  # a wider prediction replaces a narrower one
+            self._cache_chars += len(line)
         self._cache[line] = (kk, raw)
-        self._cache_chars += len(line)
         return raw if k < 0 else raw[:k]
 
     def _predictions(self, text: str, k: int, counts: dict[str, int] | None = None,

@@ -377,8 +377,7 @@ def line_features_many(docs: list[list[str]], lang: str | None) -> np.ndarray:
     one call per document, for a fraction of the numpy calls (the per-character work runs once over
     the whole batch; only what depends on a document's other lines is computed per document)."""
     lang = normalize_lang(lang)
-    sizes = [len(lines) for lines in docs]
-    out = np.zeros((sum(sizes), len(FEATURE_NAMES)), dtype=np.float32)
+    total = sum(len(lines) for lines in docs)
     kept: list[list[str]] = []
     rows: list[int] = []  # output row of every non-blank line
     at = 0
@@ -392,11 +391,11 @@ def line_features_many(docs: list[list[str]], lang: str | None) -> np.ndarray:
                 kept.append([lines[i] for i in keep])
                 rows.extend(at + i for i in keep)
         at += len(lines)
+    if kept and len(rows) == total:
+        return _features(kept, lang)
+    out = np.zeros((total, len(FEATURE_NAMES)), dtype=np.float32)
     if kept:
-        X = _features(kept, lang)
-        if len(rows) == len(out):
-            return X
-        out[rows] = X
+        out[rows] = _features(kept, lang)
     return out
 
 
@@ -557,10 +556,10 @@ def _ui_phrase(low: str, starts: np.ndarray | None, nchars: np.ndarray, n: int) 
 def _credit_end(lines: list[str], n: int) -> np.ndarray:
     """1 where a photo credit or an image label sits in the line's last characters (a caption)."""
     out = np.zeros(n, dtype=np.float32)
-    tails = "\n".join([line[-_CREDIT_TAIL:] for line in lines]).lower()
-    hits = [m.start() for m in _CREDIT.finditer(tails)]
+    tails = [line[-_CREDIT_TAIL:].lower() for line in lines]  # lowered one by one: "İ" becomes two
+    hits = [m.start() for m in _CREDIT.finditer("\n".join(tails))]
     if hits:
-        line_starts = np.cumsum([0] + [len(line[-_CREDIT_TAIL:]) + 1 for line in lines[:-1]])
+        line_starts = np.cumsum([0] + [len(t) + 1 for t in tails[:-1]])
         out[np.searchsorted(line_starts, hits, side="right") - 1] = 1
     return out
 
