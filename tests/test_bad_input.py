@@ -269,6 +269,37 @@ def test_a_document_over_its_time_budget_is_quarantined(tmp_path):
     assert ok.kind == "kept"  # the worker goes on with the next document
 
 
+def test_time_spent_in_the_batched_pass_counts_against_the_document(monkeypatch):
+    """A document's budget covers its share of the batched first pass too: in a batch it is
+    quarantined exactly when it is alone."""
+    from tamis.pipeline import Cleaner
+
+    cfg = load_config()
+    cfg["run"]["max_doc_seconds"] = 0.3
+    cleaner = Cleaner(cfg)
+    prepare, compute = Cleaner._prepare, Cleaner.compute_signals
+
+    def slow_prepare(self, text):
+        if text.startswith("slow"):
+            time.sleep(0.2)
+        return prepare(self, text)
+
+    def slow_compute(self, original, prepared=None):
+        if original.startswith("slow"):
+            time.sleep(0.2)
+        return compute(self, original, prepared)
+
+    monkeypatch.setattr(Cleaner, "_prepare", slow_prepare)
+    monkeypatch.setattr(Cleaner, "compute_signals", slow_compute)
+    slow = Document("slow", "slow " + VI, source="s.jsonl", position=1)
+    fast = Document("fast", VI, source="s.jsonl", position=2)
+    assert cleaner._first_pass([slow, fast])  # the batched pass itself fits its bound
+    alone = cleaner._process_safely(slow)  # no batched pass: all of its time under the one budget
+    q, ok = cleaner.process([slow, fast])
+    assert alone.kind == q.kind == "quarantined" and ok.kind == "kept"
+    assert q.record["error"].startswith("time budget exceeded: still being cleaned after 0.3 s")
+
+
 @pytest.mark.slow
 def test_a_single_200_mb_line_is_quarantined_and_the_run_goes_on(tmp_path):
     line = b'{"id": "huge", "text": "' + b"a" * (200 << 20) + b'"}\n'

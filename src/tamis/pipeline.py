@@ -9,6 +9,7 @@ built with), so a local process pool and Ray run the same code. Signals are comp
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,6 +79,7 @@ class _Prepared:
     assumed: dict[str, tuple[str, float]]
     tokens: Tokens  # the words of `normalized`
     first_scores: list[float] | None = None  # first scoring pass of the nonblank lines (_first_pass)
+    seconds: float = 0.0  # wall-clock time _prepare took in the batched pass (charged to the document's budget)
 
 
 @dataclass(slots=True)
@@ -120,7 +122,12 @@ class Cleaner:
         limit = min(BATCH_MAX_CHARS, isolate) if budget and isolate is not None and can_isolate() else BATCH_MAX_CHARS
         try:
             with time_budget(budget):
-                prepared = {i: self._prepare(d.text) for i, d in enumerate(docs) if len(d.text) < limit}
+                prepared = {}
+                for i, d in enumerate(docs):
+                    if len(d.text) < limit:
+                        t0 = time.monotonic()
+                        prepared[i] = self._prepare(d.text)
+                        prepared[i].seconds = time.monotonic() - t0  # charged to the document's budget
                 by_lang: dict[str, list[_Prepared]] = {}
                 for p in prepared.values():
                     if p.nonblank:
@@ -149,7 +156,8 @@ class Cleaner:
         try:
             if budget and isolate is not None and len(doc.text) >= isolate and can_isolate():
                 return run_isolated(lambda: self.process_one(doc), budget)
-            with time_budget(budget):
+            # A document prepared in the batch has spent part of its time there already.
+            with time_budget(max(budget - prepared.seconds, 1e-3) if budget and prepared else budget):
                 return self.process_one(doc, prepared)
         except DocumentTimeout:
             error = (f"time budget exceeded: still being cleaned after {budget} s (run.max_doc_seconds), "
