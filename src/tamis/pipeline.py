@@ -116,15 +116,13 @@ class Cleaner:
         BATCH_MAX_CHARS, with the line features and model run once per language for all of them.
         Any failure or timeout here gives {}: every document is then cleaned on its own, where its
         error or time is its own (and quarantines it alone)."""
-        run = self.config.get("run") or {}
-        budget, isolate = run.get("max_doc_seconds"), run.get("isolate_min_chars")
-        # Documents that _process_safely cleans in a forked child are never prepared here.
-        limit = min(BATCH_MAX_CHARS, isolate) if budget and isolate is not None and can_isolate() else BATCH_MAX_CHARS
+        budget = (self.config.get("run") or {}).get("max_doc_seconds")
         try:
             with time_budget(budget):
                 prepared = {}
                 for i, d in enumerate(docs):
-                    if len(d.text) < limit:
+                    # Documents that _process_safely cleans in a forked child are never prepared here.
+                    if len(d.text) < BATCH_MAX_CHARS and not self._isolated(d):
                         t0 = time.monotonic()
                         prepared[i] = self._prepare(d.text)
                         prepared[i].seconds = time.monotonic() - t0  # charged to the document's budget
@@ -151,10 +149,9 @@ class Cleaner:
         # One document's failure must not lose the batch, nor a pathological one hold the worker: it
         # goes to quarantine with the error. run.max_doc_seconds bounds the time; a long document
         # runs in a forked child killed at the bound, which no native call can outlast.
-        run = self.config.get("run") or {}
-        budget, isolate = run.get("max_doc_seconds"), run.get("isolate_min_chars")
+        budget = (self.config.get("run") or {}).get("max_doc_seconds")
         try:
-            if budget and isolate is not None and len(doc.text) >= isolate and can_isolate():
+            if self._isolated(doc):
                 return run_isolated(lambda: self.process_one(doc), budget)
             # A document prepared in the batch has spent part of its time there already.
             with time_budget(max(budget - prepared.seconds, 1e-3) if budget and prepared else budget):
@@ -167,6 +164,12 @@ class Cleaner:
         except Exception as exc:  # noqa: BLE001 - anything a document triggers is reported, not raised
             error = f"{type(exc).__name__}: {exc}"
         return quarantine_result(doc.source, doc.position, error, doc.id, len(doc.text.encode("utf-8", "replace")))
+
+    def _isolated(self, doc: Document) -> bool:
+        """Is `doc` cleaned in a forked child killed at its time bound (run.isolate_min_chars)?"""
+        run = self.config.get("run") or {}
+        budget, isolate = run.get("max_doc_seconds"), run.get("isolate_min_chars")
+        return bool(budget) and isolate is not None and len(doc.text) >= isolate and can_isolate()
 
     def process_one(self, doc: Document, prepared: "_Prepared | None" = None) -> Result:
         prepared = prepared or self._prepare(doc.text)
@@ -278,10 +281,10 @@ def decide(doc: Document, normalized: str, sig: Signals, policy: dict[str, Any],
     cfg = policy["lines"]
     decisions = decide_lines(lines, sig.lines, sig.lang, cfg, default_threshold)
     passages: list[tuple[int, int, str, dict[str, Any]]] = []
-    if cfg.get("remove_duplicate_passages", True):
+    if cfg["remove_duplicate_passages"]:
         passages, whole = repeated_passages(normalized, starts, lines, [d is None for d in decisions],
-                                            lang_data(sig.lang).sentence_end, cfg.get("min_duplicate_passage_chars", 50),
-                                            cfg.get("min_duplicate_passage_line_chars", 1000), tokens)
+                                            lang_data(sig.lang).sentence_end, cfg["min_duplicate_passage_chars"],
+                                            cfg["min_duplicate_passage_line_chars"], tokens)
         if whole:  # lines that copies fill: removed whole, like the line rules' removals
             for i, values in whole.items():
                 decisions[i] = ("duplicate-passage", values)

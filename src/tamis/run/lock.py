@@ -30,7 +30,7 @@ def _holder(path: str) -> dict | None:
             data = json.load(fh)
         return data if isinstance(data, dict) else None
     except (OSError, ValueError):
-        return None  # unreadable: locks are linked whole, so a damaged one (a full disk)
+        return None  # unreadable: locks are linked whole, so only a damaged one (a full disk)
 
 
 def _alive(holder: dict | None) -> bool:
